@@ -112,7 +112,7 @@ impl IssueFields {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Issue {
     #[serde(rename = "ref")]
     pub reference: RecordRef,

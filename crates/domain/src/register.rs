@@ -49,7 +49,7 @@ impl RegisterFields {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Register {
     pub code: RegisterCode,
     #[serde(flatten)]

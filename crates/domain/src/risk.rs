@@ -262,7 +262,7 @@ pub(crate) fn normalise_mitigations(
 }
 
 /// A risk as it stands: its reference, its fields and its revision.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Risk {
     #[serde(rename = "ref")]
     pub reference: RecordRef,

@@ -1,0 +1,388 @@
+//! The embedded SQLite backend: one file, WAL, foreign keys on, `synchronous=FULL` so a
+//! committed write survives a crash. Writes take the database's write lock up front
+//! (`BEGIN IMMEDIATE`), which serialises them and so the hash chain's head.
+
+mod rows;
+mod tx;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use riskreg_domain::{Issue, RecordRef, Register, RegisterCode, Risk, Settings, ordering};
+use riskreg_store::event::timestamp_text;
+use riskreg_store::{Event, RecordQuery, RecordType, Store, StoreError, StoreResult, WriteTx};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Row, SqlitePool};
+
+use crate::rows::{db_err, event_from_row, issue_from_parts, register_from_parts, risk_from_parts};
+
+/// How long a write waits for another writer before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if missing) the database at `url` (`sqlite:PATH`) and brings its
+    /// schema up to date.
+    pub async fn open(url: &str) -> StoreResult<Self> {
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(|e| StoreError::Other(format!("invalid SQLite URL {url}: {e}")))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(BUSY_TIMEOUT);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await
+            .map_err(|e| StoreError::Other(format!("cannot open {url}: {e}")))?;
+        sqlx::migrate!("./migrations")
+            .run(&pool)
+            .await
+            .map_err(|e| StoreError::Other(format!("cannot migrate {url}: {e}")))?;
+        Ok(Self { pool })
+    }
+
+    /// The connection pool, for tools that need SQL the traits do not offer (tests, backup).
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    async fn latest_versions(
+        &self,
+        record_type: RecordType,
+        register: Option<&RegisterCode>,
+        as_at: DateTime<Utc>,
+    ) -> StoreResult<Vec<sqlx::sqlite::SqliteRow>> {
+        sqlx::query(
+            "SELECT record_key, version, at, actor, after FROM (
+                 SELECT record_key, version, at, actor, after,
+                        ROW_NUMBER() OVER (PARTITION BY record_key ORDER BY version DESC) AS rn
+                 FROM events
+                 WHERE record_type = ?1 AND (?2 IS NULL OR register = ?2) AND at <= ?3
+             ) WHERE rn = 1",
+        )
+        .bind(record_type.as_str())
+        .bind(register.map(RegisterCode::as_str))
+        .bind(timestamp_text(as_at))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)
+    }
+
+    async fn latest_version(
+        &self,
+        record_type: RecordType,
+        key: &str,
+        as_at: DateTime<Utc>,
+    ) -> StoreResult<Option<sqlx::sqlite::SqliteRow>> {
+        sqlx::query(
+            "SELECT record_key, version, at, actor, after FROM events
+             WHERE record_type = ?1 AND record_key = ?2 AND at <= ?3
+             ORDER BY version DESC LIMIT 1",
+        )
+        .bind(record_type.as_str())
+        .bind(key)
+        .bind(timestamp_text(as_at))
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_err)
+    }
+}
+
+fn parts(row: &sqlx::sqlite::SqliteRow) -> StoreResult<(String, u32, String, String, String)> {
+    Ok((
+        row.try_get("record_key").map_err(db_err)?,
+        row.try_get::<i64, _>("version").map_err(db_err)? as u32,
+        row.try_get("at").map_err(db_err)?,
+        row.try_get("actor").map_err(db_err)?,
+        row.try_get::<Option<String>, _>("after").map_err(db_err)?.unwrap_or_default(),
+    ))
+}
+
+fn risk_from_event_row(row: &sqlx::sqlite::SqliteRow) -> StoreResult<Risk> {
+    let (key, version, at, actor, body) = parts(row)?;
+    risk_from_parts(&RecordRef::parse(&key)?, &body, version, &at, actor)
+}
+
+fn issue_from_event_row(row: &sqlx::sqlite::SqliteRow) -> StoreResult<Issue> {
+    let (key, version, at, actor, body) = parts(row)?;
+    issue_from_parts(&RecordRef::parse(&key)?, &body, version, &at, actor)
+}
+
+fn register_from_event_row(row: &sqlx::sqlite::SqliteRow) -> StoreResult<Register> {
+    let (key, version, at, actor, body) = parts(row)?;
+    register_from_parts(&key, &body, version, &at, actor)
+}
+
+/// Parents before children, siblings by code.
+fn tree_order(mut registers: Vec<Register>) -> Vec<Register> {
+    registers.sort_by(|a, b| a.code.cmp(&b.code));
+    let mut out: Vec<Register> = Vec::with_capacity(registers.len());
+    while !registers.is_empty() {
+        let before = registers.len();
+        let mut i = 0;
+        while i < registers.len() {
+            let ready = match &registers[i].fields.parent {
+                None => true,
+                Some(p) => out.iter().any(|r| &r.code == p) || !registers.iter().any(|r| &r.code == p),
+            };
+            if ready {
+                out.push(registers.remove(i));
+            } else {
+                i += 1;
+            }
+        }
+        if registers.len() == before {
+            out.append(&mut registers);
+        }
+    }
+    out
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn begin(&self) -> StoreResult<Box<dyn WriteTx>> {
+        let tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)?;
+        Ok(Box::new(tx::SqliteTx::new(tx)))
+    }
+
+    async fn settings(&self) -> StoreResult<Settings> {
+        let body: Option<String> = sqlx::query_scalar("SELECT body FROM settings WHERE id = 1")
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?;
+        match body {
+            Some(b) => serde_json::from_str(&b).map_err(StoreError::other),
+            None => Ok(Settings::default()),
+        }
+    }
+
+    async fn registers(&self, as_at: Option<DateTime<Utc>>) -> StoreResult<Vec<Register>> {
+        let registers = match as_at {
+            Some(t) => self
+                .latest_versions(RecordType::Register, None, t)
+                .await?
+                .iter()
+                .map(register_from_event_row)
+                .collect::<StoreResult<Vec<_>>>()?,
+            None => sqlx::query("SELECT code, body, version, updated_at, updated_by FROM registers")
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_err)?
+                .iter()
+                .map(|r| {
+                    register_from_parts(
+                        &r.try_get::<String, _>("code").map_err(db_err)?,
+                        &r.try_get::<String, _>("body").map_err(db_err)?,
+                        r.try_get::<i64, _>("version").map_err(db_err)? as u32,
+                        &r.try_get::<String, _>("updated_at").map_err(db_err)?,
+                        r.try_get("updated_by").map_err(db_err)?,
+                    )
+                })
+                .collect::<StoreResult<Vec<_>>>()?,
+        };
+        Ok(tree_order(registers))
+    }
+
+    async fn register(&self, code: &RegisterCode, as_at: Option<DateTime<Utc>>) -> StoreResult<Register> {
+        let not_found = || match as_at {
+            Some(t) => StoreError::NotFound(format!("register {code} as at {}", timestamp_text(t))),
+            None => StoreError::NotFound(format!("register {code}")),
+        };
+        match as_at {
+            Some(t) => {
+                let row = self.latest_version(RecordType::Register, code.as_str(), t).await?;
+                row.as_ref().map(register_from_event_row).transpose()?.ok_or_else(not_found)
+            }
+            None => {
+                let row = sqlx::query("SELECT body, version, updated_at, updated_by FROM registers WHERE code = ?1")
+                    .bind(code.as_str())
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(db_err)?
+                    .ok_or_else(not_found)?;
+                register_from_parts(
+                    code.as_str(),
+                    &row.try_get::<String, _>("body").map_err(db_err)?,
+                    row.try_get::<i64, _>("version").map_err(db_err)? as u32,
+                    &row.try_get::<String, _>("updated_at").map_err(db_err)?,
+                    row.try_get("updated_by").map_err(db_err)?,
+                )
+            }
+        }
+    }
+
+    async fn risks(&self, query: &RecordQuery) -> StoreResult<Vec<Risk>> {
+        if let Some(code) = &query.register {
+            self.register(code, query.as_at).await?;
+        }
+        let mut risks = match query.as_at {
+            Some(t) => self
+                .latest_versions(RecordType::Risk, query.register.as_ref(), t)
+                .await?
+                .iter()
+                .map(risk_from_event_row)
+                .collect::<StoreResult<Vec<_>>>()?,
+            None => sqlx::query(
+                "SELECT register, number, body, version, updated_at, updated_by FROM risks
+                 WHERE (?1 IS NULL OR register = ?1) AND (?2 OR live = 1)
+                 ORDER BY severity DESC, number ASC, register ASC",
+            )
+            .bind(query.register.as_ref().map(RegisterCode::as_str))
+            .bind(query.include_closed)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?
+            .iter()
+            .map(rows::risk_from_table_row)
+            .collect::<StoreResult<Vec<_>>>()?,
+        };
+        if !query.include_closed {
+            risks.retain(|r| r.fields.status.is_live());
+        }
+        ordering::sort_risks(&mut risks);
+        Ok(risks)
+    }
+
+    async fn risk(&self, reference: &RecordRef, as_at: Option<DateTime<Utc>>) -> StoreResult<Risk> {
+        let row = match as_at {
+            Some(t) => {
+                let row = self.latest_version(RecordType::Risk, &reference.to_string(), t).await?;
+                row.as_ref().map(risk_from_event_row).transpose()?
+            }
+            None => sqlx::query(
+                "SELECT register, number, body, version, updated_at, updated_by FROM risks
+                 WHERE register = ?1 AND number = ?2",
+            )
+            .bind(reference.register.as_str())
+            .bind(i64::from(reference.number))
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?
+            .as_ref()
+            .map(rows::risk_from_table_row)
+            .transpose()?,
+        };
+        row.ok_or_else(|| not_found("risk", reference, as_at))
+    }
+
+    async fn issues(&self, query: &RecordQuery) -> StoreResult<Vec<Issue>> {
+        if let Some(code) = &query.register {
+            self.register(code, query.as_at).await?;
+        }
+        let mut issues = match query.as_at {
+            Some(t) => self
+                .latest_versions(RecordType::Issue, query.register.as_ref(), t)
+                .await?
+                .iter()
+                .map(issue_from_event_row)
+                .collect::<StoreResult<Vec<_>>>()?,
+            None => sqlx::query(
+                "SELECT register, number, body, version, updated_at, updated_by FROM issues
+                 WHERE (?1 IS NULL OR register = ?1) AND (?2 OR live = 1)",
+            )
+            .bind(query.register.as_ref().map(RegisterCode::as_str))
+            .bind(query.include_closed)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?
+            .iter()
+            .map(rows::issue_from_table_row)
+            .collect::<StoreResult<Vec<_>>>()?,
+        };
+        if !query.include_closed {
+            issues.retain(|i| i.fields.status == riskreg_domain::IssueStatus::Open);
+        }
+        ordering::sort_issues(&mut issues);
+        Ok(issues)
+    }
+
+    async fn issue(&self, reference: &RecordRef, as_at: Option<DateTime<Utc>>) -> StoreResult<Issue> {
+        let row = match as_at {
+            Some(t) => {
+                let row = self.latest_version(RecordType::Issue, &reference.to_string(), t).await?;
+                row.as_ref().map(issue_from_event_row).transpose()?
+            }
+            None => sqlx::query(
+                "SELECT register, number, body, version, updated_at, updated_by FROM issues
+                 WHERE register = ?1 AND number = ?2",
+            )
+            .bind(reference.register.as_str())
+            .bind(i64::from(reference.number))
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?
+            .as_ref()
+            .map(rows::issue_from_table_row)
+            .transpose()?,
+        };
+        row.ok_or_else(|| not_found("issue", reference, as_at))
+    }
+
+    async fn history(&self, record_type: RecordType, key: &str) -> StoreResult<Vec<Event>> {
+        sqlx::query("SELECT * FROM events WHERE record_type = ?1 AND record_key = ?2 ORDER BY version")
+            .bind(record_type.as_str())
+            .bind(key)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?
+            .iter()
+            .map(event_from_row)
+            .collect()
+    }
+
+    async fn events(&self, after: i64, limit: u32) -> StoreResult<Vec<Event>> {
+        sqlx::query("SELECT * FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2")
+            .bind(after)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?
+            .iter()
+            .map(event_from_row)
+            .collect()
+    }
+
+    async fn event_count(&self) -> StoreResult<u64> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events").fetch_one(&self.pool).await.map_err(db_err)?;
+        Ok(n as u64)
+    }
+
+    async fn current_records(&self) -> StoreResult<Vec<(RecordType, String, u32, serde_json::Value)>> {
+        let rows = sqlx::query(
+            "SELECT 'settings' AS t, 'settings' AS k, version, body FROM settings
+             UNION ALL SELECT 'register', code, version, body FROM registers
+             UNION ALL SELECT 'risk', register || '-' || number, version, body FROM risks
+             UNION ALL SELECT 'issue', register || '-' || number, version, body FROM issues",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                let t: String = r.try_get("t").map_err(db_err)?;
+                let body: String = r.try_get("body").map_err(db_err)?;
+                Ok((
+                    RecordType::parse(&t).ok_or_else(|| StoreError::other("unknown record type"))?,
+                    r.try_get("k").map_err(db_err)?,
+                    r.try_get::<i64, _>("version").map_err(db_err)? as u32,
+                    serde_json::from_str(&body).map_err(StoreError::other)?,
+                ))
+            })
+            .collect()
+    }
+}
+
+fn not_found(what: &str, reference: &RecordRef, as_at: Option<DateTime<Utc>>) -> StoreError {
+    match as_at {
+        Some(t) => StoreError::NotFound(format!("{what} {reference} as at {}", timestamp_text(t))),
+        None => StoreError::NotFound(format!("{what} {reference}")),
+    }
+}

@@ -1,0 +1,632 @@
+//! The write engine: turns use-case changes (create a risk, amend it, close it, ...) into
+//! validated row writes and hash-chained events inside one backend transaction. Every
+//! backend shares it, so versions, conflicts, validation and the chain behave identically.
+
+use chrono::{DateTime, Utc};
+use riskreg_domain::{
+    Issue, IssueChange, IssueFields, IssueStatus, RecordRef, Register, RegisterCode, RegisterFields, Risk,
+    RiskChange, RiskFields, RiskStatus, Settings,
+    register::Revision,
+};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::chain::{ChainHead, event_hash};
+use crate::error::{StoreError, StoreResult};
+use crate::event::{Event, RecordType, truncate};
+use crate::store::{Store, WriteTx};
+
+/// Who makes a change, why, and (for recorded history) when it took effect.
+#[derive(Debug, Clone)]
+pub struct WriteContext {
+    pub actor: String,
+    pub reason: Option<String>,
+    /// When the change took effect, if not now: only for loading dated history.
+    pub at: Option<DateTime<Utc>>,
+}
+
+impl WriteContext {
+    pub fn new(actor: impl Into<String>, reason: Option<String>) -> Self {
+        Self { actor: actor.into(), reason, at: None }
+    }
+}
+
+/// One change to the registers, shaped like the use case that asks for it.
+#[derive(Debug, Clone)]
+pub enum Change {
+    Settings(Settings),
+    CreateRegister { code: RegisterCode, fields: RegisterFields },
+    AmendRegister { code: RegisterCode, expected_version: Option<u32>, fields: RegisterFields },
+    /// `number: None` takes the next number the register has never used.
+    CreateRisk { register: RegisterCode, number: Option<u32>, fields: RiskFields },
+    AmendRisk { reference: RecordRef, expected_version: Option<u32>, change: RiskChange },
+    /// Replaces every field at once (loading a recorded version).
+    ReplaceRisk { reference: RecordRef, expected_version: Option<u32>, fields: RiskFields },
+    CreateIssue { register: RegisterCode, number: Option<u32>, fields: IssueFields },
+    AmendIssue { reference: RecordRef, expected_version: Option<u32>, change: IssueChange },
+    ReplaceIssue { reference: RecordRef, expected_version: Option<u32>, fields: IssueFields },
+}
+
+#[derive(Debug, Clone)]
+pub struct Write {
+    pub change: Change,
+    pub ctx: WriteContext,
+}
+
+/// What a change produced: the record as it now stands.
+#[derive(Debug, Clone)]
+pub enum Applied {
+    Settings(Settings),
+    Register(Register),
+    Risk(Risk),
+    Issue(Issue),
+}
+
+/// Applies `writes` in order inside `tx`. On error nothing should be committed: the caller
+/// drops the transaction.
+pub async fn apply(tx: &mut dyn WriteTx, writes: Vec<Write>, now: DateTime<Utc>) -> StoreResult<Vec<Applied>> {
+    let head = tx.chain_head().await?;
+    let settings = tx.settings().await?;
+    let mut engine = Engine { tx, head, settings, now: truncate(now) };
+    let mut out = Vec::with_capacity(writes.len());
+    for w in writes {
+        out.push(engine.apply(w).await?);
+    }
+    Ok(out)
+}
+
+struct Engine<'a> {
+    tx: &'a mut dyn WriteTx,
+    head: ChainHead,
+    settings: Option<(Settings, u32)>,
+    now: DateTime<Utc>,
+}
+
+struct EventDraft<'a> {
+    kind: &'a str,
+    record_type: RecordType,
+    record_key: String,
+    register: Option<String>,
+    version: u32,
+    before: Option<Value>,
+    after: Value,
+}
+
+fn to_value<T: Serialize>(v: &T) -> StoreResult<Value> {
+    serde_json::to_value(v).map_err(StoreError::other)
+}
+
+fn check_version(what: &str, expected: Option<u32>, actual: u32) -> StoreResult<()> {
+    match expected {
+        Some(e) if e != actual => Err(StoreError::Conflict(format!(
+            "{what} is at version {actual}, not the expected version {e}; it was changed since you read it"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+fn kind_for_risk(before: &RiskFields, after: &RiskFields) -> &'static str {
+    match (before.status, after.status) {
+        (a, RiskStatus::Closed) if a != RiskStatus::Closed => "closed",
+        (a, RiskStatus::Escalated) if a != RiskStatus::Escalated => "escalated",
+        (a, RiskStatus::Converted) if a != RiskStatus::Converted => "converted",
+        _ => "amended",
+    }
+}
+
+impl Engine<'_> {
+    fn settings(&self) -> Settings {
+        self.settings.as_ref().map(|(s, _)| s.clone()).unwrap_or_default()
+    }
+
+    /// The instant a change takes effect: its recorded time, or now. Recorded times may not
+    /// lie in the future, nor before the version they replace.
+    fn effective_at(&self, ctx: &WriteContext, after: Option<DateTime<Utc>>) -> StoreResult<DateTime<Utc>> {
+        let at = ctx.at.map(truncate).unwrap_or(self.now);
+        if at > self.now {
+            return Err(StoreError::invalid("recorded.at", "must not be in the future"));
+        }
+        if let Some(prev) = after {
+            if at < prev {
+                return Err(StoreError::invalid(
+                    "recorded.at",
+                    format!("must not be earlier than the version it replaces ({prev})"),
+                ));
+            }
+        }
+        Ok(at)
+    }
+
+    fn check_actor(ctx: &WriteContext) -> StoreResult<()> {
+        if ctx.actor.trim().is_empty() {
+            return Err(StoreError::invalid("actor", "must not be empty"));
+        }
+        Ok(())
+    }
+
+    async fn append(&mut self, ctx: &WriteContext, at: DateTime<Utc>, d: EventDraft<'_>) -> StoreResult<()> {
+        let mut event = Event {
+            seq: self.head.seq + 1,
+            at,
+            recorded_at: self.now,
+            actor: ctx.actor.trim().to_owned(),
+            reason: ctx.reason.as_ref().map(|r| r.trim().to_owned()).filter(|r| !r.is_empty()),
+            kind: d.kind.to_owned(),
+            record_type: d.record_type,
+            record_key: d.record_key,
+            register: d.register,
+            version: d.version,
+            before: d.before,
+            after: Some(d.after),
+            prev_hash: self.head.hash.clone(),
+            hash: String::new(),
+        };
+        event.hash = event_hash(&event);
+        self.tx.append_event(&event).await?;
+        self.head = ChainHead { seq: event.seq, hash: event.hash };
+        Ok(())
+    }
+
+    async fn apply(&mut self, w: Write) -> StoreResult<Applied> {
+        Self::check_actor(&w.ctx)?;
+        let ctx = w.ctx;
+        match w.change {
+            Change::Settings(s) => self.put_settings(&ctx, s).await,
+            Change::CreateRegister { code, fields } => self.create_register(&ctx, code, fields).await,
+            Change::AmendRegister { code, expected_version, fields } => {
+                self.amend_register(&ctx, code, expected_version, fields).await
+            }
+            Change::CreateRisk { register, number, fields } => self.create_risk(&ctx, register, number, fields).await,
+            Change::AmendRisk { reference, expected_version, change } => {
+                let current = self.existing_risk(&reference).await?;
+                let at = self.effective_at(&ctx, Some(current.revision.updated_at))?;
+                let fields = change.apply(&current.fields, at.date_naive())?;
+                self.replace_risk(&ctx, current, expected_version, fields).await
+            }
+            Change::ReplaceRisk { reference, expected_version, fields } => {
+                let current = self.existing_risk(&reference).await?;
+                self.replace_risk(&ctx, current, expected_version, fields).await
+            }
+            Change::CreateIssue { register, number, fields } => {
+                self.create_issue(&ctx, register, number, fields).await
+            }
+            Change::AmendIssue { reference, expected_version, change } => {
+                let current = self.existing_issue(&reference).await?;
+                let at = self.effective_at(&ctx, Some(current.revision.updated_at))?;
+                let fields = change.apply(&current.fields, at.date_naive())?;
+                self.replace_issue(&ctx, current, expected_version, fields).await
+            }
+            Change::ReplaceIssue { reference, expected_version, fields } => {
+                let current = self.existing_issue(&reference).await?;
+                self.replace_issue(&ctx, current, expected_version, fields).await
+            }
+        }
+    }
+
+    async fn put_settings(&mut self, ctx: &WriteContext, settings: Settings) -> StoreResult<Applied> {
+        settings.validate()?;
+        if self.tx.record_count().await? > 0 && settings != self.settings() {
+            // Changing scales under existing scores would silently re-mean them.
+            let old = self.settings();
+            if settings.impact_scale.len() != old.impact_scale.len()
+                || settings.likelihood_scale.len() != old.likelihood_scale.len()
+            {
+                return Err(StoreError::invalid(
+                    "settings",
+                    "cannot change the number of scale levels while risks or issues are scored on the old scales",
+                ));
+            }
+        }
+        let version = self.settings.as_ref().map_or(0, |(_, v)| *v) + 1;
+        let at = self.effective_at(ctx, None)?;
+        let before = match &self.settings {
+            Some((s, _)) => Some(to_value(s)?),
+            None => None,
+        };
+        self.tx.put_settings(&settings, version).await?;
+        let after = to_value(&settings)?;
+        let kind = if before.is_some() { "amended" } else { "created" };
+        let draft = EventDraft {
+            kind,
+            record_type: RecordType::Settings,
+            record_key: "settings".into(),
+            register: None,
+            version,
+            before,
+            after,
+        };
+        self.append(ctx, at, draft).await?;
+        self.settings = Some((settings.clone(), version));
+        Ok(Applied::Settings(settings))
+    }
+
+    async fn create_register(
+        &mut self,
+        ctx: &WriteContext,
+        code: RegisterCode,
+        fields: RegisterFields,
+    ) -> StoreResult<Applied> {
+        let fields = fields.normalised()?;
+        if self.tx.register(&code).await?.is_some() {
+            return Err(StoreError::Conflict(format!("register {code} already exists")));
+        }
+        self.check_parent(&code, &fields).await?;
+        let at = self.effective_at(ctx, None)?;
+        let register = Register {
+            code: code.clone(),
+            fields,
+            revision: Revision { version: 1, updated_at: at, updated_by: ctx.actor.trim().to_owned() },
+        };
+        self.tx.insert_register(&register).await?;
+        let draft = EventDraft {
+            kind: "created",
+            record_type: RecordType::Register,
+            record_key: code.to_string(),
+            register: Some(code.to_string()),
+            version: 1,
+            before: None,
+            after: to_value(&register.fields)?,
+        };
+        self.append(ctx, at, draft).await?;
+        Ok(Applied::Register(register))
+    }
+
+    async fn check_parent(&mut self, code: &RegisterCode, fields: &RegisterFields) -> StoreResult<()> {
+        let mut next = fields.parent.clone();
+        while let Some(parent) = next {
+            if &parent == code {
+                return Err(StoreError::invalid("parent", "must not make a register its own ancestor"));
+            }
+            let Some(p) = self.tx.register(&parent).await? else {
+                return Err(StoreError::invalid("parent", format!("names no register: {parent}")));
+            };
+            next = p.fields.parent;
+        }
+        Ok(())
+    }
+
+    async fn amend_register(
+        &mut self,
+        ctx: &WriteContext,
+        code: RegisterCode,
+        expected: Option<u32>,
+        fields: RegisterFields,
+    ) -> StoreResult<Applied> {
+        let fields = fields.normalised()?;
+        let current =
+            self.tx.register(&code).await?.ok_or_else(|| StoreError::NotFound(format!("register {code}")))?;
+        check_version(&format!("register {code}"), expected, current.revision.version)?;
+        self.check_parent(&code, &fields).await?;
+        let at = self.effective_at(ctx, Some(current.revision.updated_at))?;
+        let register = Register {
+            code: code.clone(),
+            fields,
+            revision: Revision {
+                version: current.revision.version + 1,
+                updated_at: at,
+                updated_by: ctx.actor.trim().to_owned(),
+            },
+        };
+        self.tx.update_register(&register).await?;
+        let draft = EventDraft {
+            kind: "amended",
+            record_type: RecordType::Register,
+            record_key: code.to_string(),
+            register: Some(code.to_string()),
+            version: register.revision.version,
+            before: Some(to_value(&current.fields)?),
+            after: to_value(&register.fields)?,
+        };
+        self.append(ctx, at, draft).await?;
+        Ok(Applied::Register(register))
+    }
+
+    async fn require_register(&mut self, code: &RegisterCode) -> StoreResult<Register> {
+        self.tx.register(code).await?.ok_or_else(|| StoreError::NotFound(format!("register {code}")))
+    }
+
+    async fn existing_risk(&mut self, reference: &RecordRef) -> StoreResult<Risk> {
+        self.tx.risk(reference).await?.ok_or_else(|| StoreError::NotFound(format!("risk {reference}")))
+    }
+
+    async fn existing_issue(&mut self, reference: &RecordRef) -> StoreResult<Issue> {
+        self.tx.issue(reference).await?.ok_or_else(|| StoreError::NotFound(format!("issue {reference}")))
+    }
+
+    async fn create_risk(
+        &mut self,
+        ctx: &WriteContext,
+        register: RegisterCode,
+        number: Option<u32>,
+        fields: RiskFields,
+    ) -> StoreResult<Applied> {
+        self.require_register(&register).await?;
+        let at = self.effective_at(ctx, None)?;
+        let fields = fields.normalised(&self.settings(), at.date_naive())?;
+        let number = match number {
+            Some(0) => return Err(StoreError::invalid("number", "must be a whole number from 1 up")),
+            Some(n) => {
+                let reference = RecordRef::new(register.clone(), n);
+                if self.tx.risk(&reference).await?.is_some() {
+                    return Err(StoreError::Conflict(format!(
+                        "risk {reference} already exists; risk numbers are never reused"
+                    )));
+                }
+                n
+            }
+            None => self.tx.max_risk_number(&register).await? + 1,
+        };
+        let risk = Risk {
+            reference: RecordRef::new(register.clone(), number),
+            fields,
+            revision: Revision { version: 1, updated_at: at, updated_by: ctx.actor.trim().to_owned() },
+        };
+        self.tx.insert_risk(&risk).await?;
+        let draft = EventDraft {
+            kind: "created",
+            record_type: RecordType::Risk,
+            record_key: risk.reference.to_string(),
+            register: Some(register.to_string()),
+            version: 1,
+            before: None,
+            after: to_value(&risk.fields)?,
+        };
+        self.append(ctx, at, draft).await?;
+        Ok(Applied::Risk(risk))
+    }
+
+    async fn replace_risk(
+        &mut self,
+        ctx: &WriteContext,
+        current: Risk,
+        expected: Option<u32>,
+        fields: RiskFields,
+    ) -> StoreResult<Applied> {
+        check_version(&format!("risk {}", current.reference), expected, current.revision.version)?;
+        let at = self.effective_at(ctx, Some(current.revision.updated_at))?;
+        let fields = fields.normalised(&self.settings(), at.date_naive())?;
+        if fields == current.fields {
+            return Err(StoreError::invalid("change", "changes nothing: the risk already reads so"));
+        }
+        let kind = kind_for_risk(&current.fields, &fields);
+        let risk = Risk {
+            reference: current.reference.clone(),
+            fields,
+            revision: Revision {
+                version: current.revision.version + 1,
+                updated_at: at,
+                updated_by: ctx.actor.trim().to_owned(),
+            },
+        };
+        self.tx.update_risk(&risk).await?;
+        let draft = EventDraft {
+            kind,
+            record_type: RecordType::Risk,
+            record_key: risk.reference.to_string(),
+            register: Some(risk.reference.register.to_string()),
+            version: risk.revision.version,
+            before: Some(to_value(&current.fields)?),
+            after: to_value(&risk.fields)?,
+        };
+        self.append(ctx, at, draft).await?;
+        Ok(Applied::Risk(risk))
+    }
+
+    async fn create_issue(
+        &mut self,
+        ctx: &WriteContext,
+        register: RegisterCode,
+        number: Option<u32>,
+        fields: IssueFields,
+    ) -> StoreResult<Applied> {
+        self.require_register(&register).await?;
+        let at = self.effective_at(ctx, None)?;
+        let fields = fields.normalised(&self.settings(), at.date_naive())?;
+        let number = match number {
+            Some(0) => return Err(StoreError::invalid("number", "must be a whole number from 1 up")),
+            Some(n) => {
+                let reference = RecordRef::new(register.clone(), n);
+                if self.tx.issue(&reference).await?.is_some() {
+                    return Err(StoreError::Conflict(format!(
+                        "issue {reference} already exists; issue numbers are never reused"
+                    )));
+                }
+                n
+            }
+            None => self.tx.max_issue_number(&register).await? + 1,
+        };
+        let issue = Issue {
+            reference: RecordRef::new(register.clone(), number),
+            fields,
+            revision: Revision { version: 1, updated_at: at, updated_by: ctx.actor.trim().to_owned() },
+        };
+        self.tx.insert_issue(&issue).await?;
+        let draft = EventDraft {
+            kind: "created",
+            record_type: RecordType::Issue,
+            record_key: issue.reference.to_string(),
+            register: Some(register.to_string()),
+            version: 1,
+            before: None,
+            after: to_value(&issue.fields)?,
+        };
+        self.append(ctx, at, draft).await?;
+        Ok(Applied::Issue(issue))
+    }
+
+    async fn replace_issue(
+        &mut self,
+        ctx: &WriteContext,
+        current: Issue,
+        expected: Option<u32>,
+        fields: IssueFields,
+    ) -> StoreResult<Applied> {
+        check_version(&format!("issue {}", current.reference), expected, current.revision.version)?;
+        let at = self.effective_at(ctx, Some(current.revision.updated_at))?;
+        let fields = fields.normalised(&self.settings(), at.date_naive())?;
+        if fields == current.fields {
+            return Err(StoreError::invalid("change", "changes nothing: the issue already reads so"));
+        }
+        let kind = match (current.fields.status, fields.status) {
+            (IssueStatus::Open, IssueStatus::Closed) => "closed",
+            _ => "amended",
+        };
+        let issue = Issue {
+            reference: current.reference.clone(),
+            fields,
+            revision: Revision {
+                version: current.revision.version + 1,
+                updated_at: at,
+                updated_by: ctx.actor.trim().to_owned(),
+            },
+        };
+        self.tx.update_issue(&issue).await?;
+        let draft = EventDraft {
+            kind,
+            record_type: RecordType::Issue,
+            record_key: issue.reference.to_string(),
+            register: Some(issue.reference.register.to_string()),
+            version: issue.revision.version,
+            before: Some(to_value(&current.fields)?),
+            after: to_value(&issue.fields)?,
+        };
+        self.append(ctx, at, draft).await?;
+        Ok(Applied::Issue(issue))
+    }
+}
+
+/// The use cases, for every backend.
+impl dyn Store {
+    /// Applies `writes` atomically: all of them, or (on any error) none.
+    pub async fn write(&self, writes: Vec<Write>) -> StoreResult<Vec<Applied>> {
+        let mut tx = self.begin().await?;
+        // Taken after the transaction holds the write lock, so event times follow chain order.
+        let now = Utc::now();
+        let applied = apply(tx.as_mut(), writes, now).await?;
+        tx.commit().await?;
+        Ok(applied)
+    }
+
+    pub async fn write_one(&self, change: Change, ctx: WriteContext) -> StoreResult<Applied> {
+        let mut applied = self.write(vec![Write { change, ctx }]).await?;
+        applied.pop().ok_or_else(|| StoreError::other("a write produced no record"))
+    }
+
+    /// Writes the default settings if the database has none yet.
+    pub async fn init(&self, ctx: WriteContext) -> StoreResult<bool> {
+        let mut tx = self.begin().await?;
+        if tx.settings().await?.is_some() {
+            return Ok(false);
+        }
+        let now = Utc::now();
+        apply(tx.as_mut(), vec![Write { change: Change::Settings(Settings::default()), ctx }], now).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    pub async fn create_register(
+        &self,
+        code: RegisterCode,
+        fields: RegisterFields,
+        ctx: WriteContext,
+    ) -> StoreResult<Register> {
+        match self.write_one(Change::CreateRegister { code, fields }, ctx).await? {
+            Applied::Register(r) => Ok(r),
+            _ => Err(StoreError::other("unexpected result")),
+        }
+    }
+
+    pub async fn create_risk(
+        &self,
+        register: RegisterCode,
+        number: Option<u32>,
+        fields: RiskFields,
+        ctx: WriteContext,
+    ) -> StoreResult<Risk> {
+        self.risk_result(Change::CreateRisk { register, number, fields }, ctx).await
+    }
+
+    pub async fn amend_risk(
+        &self,
+        reference: RecordRef,
+        expected_version: Option<u32>,
+        change: RiskChange,
+        ctx: WriteContext,
+    ) -> StoreResult<Risk> {
+        if change.is_empty() {
+            return Err(StoreError::invalid("change", "names no field to change"));
+        }
+        self.risk_result(Change::AmendRisk { reference, expected_version, change }, ctx).await
+    }
+
+    /// Closes a risk that is proposed or open.
+    pub async fn close_risk(
+        &self,
+        reference: RecordRef,
+        expected_version: Option<u32>,
+        ctx: WriteContext,
+    ) -> StoreResult<Risk> {
+        let current = self.risk(&reference, None).await?;
+        if !current.fields.status.is_live() {
+            return Err(StoreError::invalid(
+                "status",
+                format!("risk {reference} is already {}", current.fields.status.as_str()),
+            ));
+        }
+        let change = RiskChange { status: Some(RiskStatus::Closed), ..Default::default() };
+        let expected = expected_version.or(Some(current.revision.version));
+        self.risk_result(Change::AmendRisk { reference, expected_version: expected, change }, ctx).await
+    }
+
+    async fn risk_result(&self, change: Change, ctx: WriteContext) -> StoreResult<Risk> {
+        match self.write_one(change, ctx).await? {
+            Applied::Risk(r) => Ok(r),
+            _ => Err(StoreError::other("unexpected result")),
+        }
+    }
+
+    pub async fn create_issue(
+        &self,
+        register: RegisterCode,
+        number: Option<u32>,
+        fields: IssueFields,
+        ctx: WriteContext,
+    ) -> StoreResult<Issue> {
+        self.issue_result(Change::CreateIssue { register, number, fields }, ctx).await
+    }
+
+    pub async fn amend_issue(
+        &self,
+        reference: RecordRef,
+        expected_version: Option<u32>,
+        change: IssueChange,
+        ctx: WriteContext,
+    ) -> StoreResult<Issue> {
+        if change.is_empty() {
+            return Err(StoreError::invalid("change", "names no field to change"));
+        }
+        self.issue_result(Change::AmendIssue { reference, expected_version, change }, ctx).await
+    }
+
+    pub async fn close_issue(
+        &self,
+        reference: RecordRef,
+        expected_version: Option<u32>,
+        ctx: WriteContext,
+    ) -> StoreResult<Issue> {
+        let current = self.issue(&reference, None).await?;
+        if current.fields.status == IssueStatus::Closed {
+            return Err(StoreError::invalid("status", format!("issue {reference} is already closed")));
+        }
+        let change = IssueChange { status: Some(IssueStatus::Closed), ..Default::default() };
+        let expected = expected_version.or(Some(current.revision.version));
+        self.issue_result(Change::AmendIssue { reference, expected_version: expected, change }, ctx).await
+    }
+
+    async fn issue_result(&self, change: Change, ctx: WriteContext) -> StoreResult<Issue> {
+        match self.write_one(change, ctx).await? {
+            Applied::Issue(i) => Ok(i),
+            _ => Err(StoreError::other("unexpected result")),
+        }
+    }
+}

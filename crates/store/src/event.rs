@@ -1,0 +1,73 @@
+//! Events: one per change to any record, written in the same transaction as the change.
+//! History, as-at views and the audit trail are all read from them.
+
+use chrono::{DateTime, SecondsFormat, SubsecRound, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RecordType {
+    Settings,
+    Register,
+    Risk,
+    Issue,
+}
+
+impl RecordType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Settings => "settings",
+            Self::Register => "register",
+            Self::Risk => "risk",
+            Self::Issue => "issue",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "settings" => Some(Self::Settings),
+            "register" => Some(Self::Register),
+            "risk" => Some(Self::Risk),
+            "issue" => Some(Self::Issue),
+            _ => None,
+        }
+    }
+}
+
+/// One entry in the hash-chained history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// Position in the chain, from 1, without gaps.
+    pub seq: i64,
+    /// When the change took effect; as-at reads go by this.
+    pub at: DateTime<Utc>,
+    /// When riskreg wrote it. Equal to `at` except for imported history.
+    pub recorded_at: DateTime<Utc>,
+    pub actor: String,
+    pub reason: Option<String>,
+    /// What happened: `created`, `amended`, `closed`, `imported`, ...
+    pub kind: String,
+    pub record_type: RecordType,
+    /// `PANEL-15` for a risk or issue, the code for a register, `settings`.
+    pub record_key: String,
+    /// The register the record belongs to, for register-wide history reads.
+    pub register: Option<String>,
+    /// The record's version after this change.
+    pub version: u32,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// Timestamps are kept to the microsecond, the finest both backends store exactly, so the
+/// bytes that are hashed are the same whichever database holds the event.
+pub fn truncate(t: DateTime<Utc>) -> DateTime<Utc> {
+    t.trunc_subsecs(6)
+}
+
+/// The one textual form of a timestamp used in hashes and on disk where text is stored.
+pub fn timestamp_text(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Micros, true)
+}

@@ -1,0 +1,20 @@
+//! riskreg's storage boundary. [`Store`] is what the CLI, the API and the reports read and
+//! write through; each backend (SQLite, PostgreSQL) implements its small set of primitive
+//! reads and row writes, and everything that must behave the same on every backend —
+//! validation, versions and conflicts, events and their hash chain, imports, exports and
+//! chain verification — lives here, once.
+
+pub mod chain;
+pub mod conformance;
+pub mod engine;
+pub mod error;
+pub mod event;
+pub mod exchange;
+pub mod store;
+pub mod verify;
+
+pub use engine::{Applied, Change, Write, WriteContext};
+pub use error::{StoreError, StoreResult};
+pub use event::{Event, RecordType};
+pub use store::{RecordQuery, Store, WriteTx};
+pub use verify::{ChainReport, verify_chain};

@@ -1,0 +1,96 @@
+//! The storage traits. A backend implements [`Store`] (reads, and opening a write
+//! transaction) and [`WriteTx`] (the row-level primitives of one transaction); the
+//! use-case methods on `dyn Store` — create, amend, close, import — are written once, in
+//! terms of those, in [`crate::engine`].
+
+use std::fmt::Debug;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use riskreg_domain::{Issue, RecordRef, Register, RegisterCode, Risk, Settings};
+
+use crate::chain::ChainHead;
+use crate::error::StoreResult;
+use crate::event::{Event, RecordType};
+
+/// Which risks or issues to read.
+#[derive(Debug, Clone, Default)]
+pub struct RecordQuery {
+    /// One register, or all when `None`.
+    pub register: Option<RegisterCode>,
+    /// The state as it stood at this instant; the current state when `None`.
+    pub as_at: Option<DateTime<Utc>>,
+    /// Include closed, escalated and converted records.
+    pub include_closed: bool,
+}
+
+/// A storage backend: reads, and the start of a write transaction.
+#[async_trait]
+pub trait Store: Send + Sync + Debug {
+    /// Opens a write transaction. Writes from other transactions wait until it ends, so the
+    /// chain head it reads stays the head until it commits.
+    async fn begin(&self) -> StoreResult<Box<dyn WriteTx>>;
+
+    /// The current settings (the defaults if none were ever written).
+    async fn settings(&self) -> StoreResult<Settings>;
+
+    /// All registers, parents before children, as they stood at `as_at` if given.
+    async fn registers(&self, as_at: Option<DateTime<Utc>>) -> StoreResult<Vec<Register>>;
+
+    async fn register(&self, code: &RegisterCode, as_at: Option<DateTime<Utc>>) -> StoreResult<Register>;
+
+    /// Risks in register order (severity descending, number ascending).
+    async fn risks(&self, query: &RecordQuery) -> StoreResult<Vec<Risk>>;
+
+    async fn risk(&self, reference: &RecordRef, as_at: Option<DateTime<Utc>>) -> StoreResult<Risk>;
+
+    /// Issues in register order (impact descending, number ascending).
+    async fn issues(&self, query: &RecordQuery) -> StoreResult<Vec<Issue>>;
+
+    async fn issue(&self, reference: &RecordRef, as_at: Option<DateTime<Utc>>) -> StoreResult<Issue>;
+
+    /// Every event of one record, oldest first.
+    async fn history(&self, record_type: RecordType, key: &str) -> StoreResult<Vec<Event>>;
+
+    /// Up to `limit` events with `seq > after`, in chain order.
+    async fn events(&self, after: i64, limit: u32) -> StoreResult<Vec<Event>>;
+
+    async fn event_count(&self) -> StoreResult<u64>;
+
+    /// Every current record as `(record type, key, version, stored JSON)`, for checking
+    /// that the tables agree with the chain.
+    async fn current_records(&self) -> StoreResult<Vec<(RecordType, String, u32, serde_json::Value)>>;
+}
+
+/// The primitives of one write transaction. Nothing is visible to readers until
+/// [`WriteTx::commit`]; dropping the transaction without committing rolls it back.
+#[async_trait]
+pub trait WriteTx: Send {
+    /// The stored settings and their version, if any were ever written.
+    async fn settings(&mut self) -> StoreResult<Option<(Settings, u32)>>;
+    async fn put_settings(&mut self, settings: &Settings, version: u32) -> StoreResult<()>;
+
+    async fn register(&mut self, code: &RegisterCode) -> StoreResult<Option<Register>>;
+    async fn insert_register(&mut self, register: &Register) -> StoreResult<()>;
+    async fn update_register(&mut self, register: &Register) -> StoreResult<()>;
+
+    async fn risk(&mut self, reference: &RecordRef) -> StoreResult<Option<Risk>>;
+    /// The highest risk number the register has ever used (0 if none).
+    async fn max_risk_number(&mut self, register: &RegisterCode) -> StoreResult<u32>;
+    async fn insert_risk(&mut self, risk: &Risk) -> StoreResult<()>;
+    async fn update_risk(&mut self, risk: &Risk) -> StoreResult<()>;
+
+    async fn issue(&mut self, reference: &RecordRef) -> StoreResult<Option<Issue>>;
+    async fn max_issue_number(&mut self, register: &RegisterCode) -> StoreResult<u32>;
+    async fn insert_issue(&mut self, issue: &Issue) -> StoreResult<()>;
+    async fn update_issue(&mut self, issue: &Issue) -> StoreResult<()>;
+
+    /// How many risks and issues exist in all registers.
+    async fn record_count(&mut self) -> StoreResult<u64>;
+
+    /// The last event's position and hash, held for this transaction.
+    async fn chain_head(&mut self) -> StoreResult<ChainHead>;
+    async fn append_event(&mut self, event: &Event) -> StoreResult<()>;
+
+    async fn commit(self: Box<Self>) -> StoreResult<()>;
+}

@@ -1,0 +1,115 @@
+//! Verification of the hash chain: every event in order, its position, its link to the
+//! previous event and its own hash; then every current record against the last event that
+//! wrote it, so that an edit to either the history or the tables is found.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::chain::{GENESIS, event_hash};
+use crate::error::StoreResult;
+use crate::event::RecordType;
+use crate::store::Store;
+
+/// The events read per round trip while verifying.
+const PAGE: u32 = 10_000;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChainProblem {
+    /// The position of the first bad event (or of the event a bad record disagrees with).
+    pub seq: Option<i64>,
+    pub record: Option<String>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChainReport {
+    pub events: u64,
+    pub head: Option<String>,
+    pub records: u64,
+    /// The first problem found, if any.
+    pub problem: Option<ChainProblem>,
+}
+
+impl ChainReport {
+    pub fn ok(&self) -> bool {
+        self.problem.is_none()
+    }
+}
+
+/// Walks the whole chain and checks the current records against it.
+pub async fn verify_chain(store: &dyn Store) -> StoreResult<ChainReport> {
+    let mut prev_hash = GENESIS.to_owned();
+    let mut expected_seq = 1;
+    let mut count = 0u64;
+    // The last event of every record: its version and what it wrote.
+    let mut last: HashMap<(RecordType, String), (i64, u32, serde_json::Value)> = HashMap::new();
+    let mut after = 0;
+    loop {
+        let page = store.events(after, PAGE).await?;
+        if page.is_empty() {
+            break;
+        }
+        for e in page {
+            let fail = |message: String| ChainReport {
+                events: count,
+                head: None,
+                records: 0,
+                problem: Some(ChainProblem { seq: Some(e.seq), record: Some(e.record_key.clone()), message }),
+            };
+            if e.seq != expected_seq {
+                return Ok(fail(format!(
+                    "event {} found where event {expected_seq} should be: events are missing or reordered",
+                    e.seq
+                )));
+            }
+            if e.prev_hash != prev_hash {
+                return Ok(fail(format!("event {} does not link to the event before it", e.seq)));
+            }
+            if event_hash(&e) != e.hash {
+                return Ok(fail(format!("event {} has been altered: its content does not match its hash", e.seq)));
+            }
+            prev_hash = e.hash.clone();
+            expected_seq += 1;
+            count += 1;
+            after = e.seq;
+            if let Some(a) = e.after {
+                last.insert((e.record_type, e.record_key), (e.seq, e.version, a));
+            }
+        }
+    }
+    let records = store.current_records().await?;
+    let record_count = records.len() as u64;
+    for (record_type, key, version, body) in records {
+        let label = format!("{} {key}", record_type.as_str());
+        let problem = match last.remove(&(record_type, key.clone())) {
+            None => Some(ChainProblem {
+                seq: None,
+                record: Some(key),
+                message: format!("{label} has no event in the history"),
+            }),
+            Some((seq, v, after)) if v != version || after != body => Some(ChainProblem {
+                seq: Some(seq),
+                record: Some(key),
+                message: format!("{label} does not match its last event ({seq}): the table was edited outside riskreg"),
+            }),
+            Some(_) => None,
+        };
+        if problem.is_some() {
+            return Ok(ChainReport { events: count, head: Some(prev_hash), records: record_count, problem });
+        }
+    }
+    if let Some(((record_type, key), (seq, _, _))) = last.into_iter().next() {
+        return Ok(ChainReport {
+            events: count,
+            head: Some(prev_hash),
+            records: record_count,
+            problem: Some(ChainProblem {
+                seq: Some(seq),
+                record: Some(key.clone()),
+                message: format!("{} {key} is in the history but missing from the tables", record_type.as_str()),
+            }),
+        });
+    }
+    Ok(ChainReport { events: count, head: (count > 0).then_some(prev_hash), records: record_count, problem: None })
+}
