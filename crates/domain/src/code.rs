@@ -19,8 +19,14 @@ impl RegisterCode {
         let rule = "must be 2 to 16 characters of A-Z, 0-9 or _, starting with a letter";
         let ok = (2..=16).contains(&code.len())
             && code.starts_with(|c: char| c.is_ascii_uppercase())
-            && code.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
-        if ok { Ok(Self(code)) } else { Err(ValidationError::new("register", rule)) }
+            && code
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+        if ok {
+            Ok(Self(code))
+        } else {
+            Err(ValidationError::new("register", rule))
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -83,7 +89,10 @@ impl RecordRef {
 pub fn parse_number(value: &str) -> Result<u32, ValidationError> {
     match value.trim().parse::<u32>() {
         Ok(n) if n >= 1 => Ok(n),
-        _ => Err(ValidationError::new("number", "must be a whole number from 1 up")),
+        _ => Err(ValidationError::new(
+            "number",
+            "must be a whole number from 1 up",
+        )),
     }
 }
 

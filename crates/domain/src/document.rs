@@ -76,7 +76,10 @@ impl Document {
         };
         match root.remove("format") {
             Some(Value::String(f)) if f == FORMAT => {}
-            _ => errors.push(ValidationError::new("format", format!("must be \"{FORMAT}\""))),
+            _ => errors.push(ValidationError::new(
+                "format",
+                format!("must be \"{FORMAT}\""),
+            )),
         }
         let settings = match root.remove("settings") {
             None | Some(Value::Null) => None,
@@ -94,19 +97,30 @@ impl Document {
             }
         };
         unknown_keys("", &root, &mut errors);
-        errors.into_result(Self { settings, registers })
+        errors.into_result(Self {
+            settings,
+            registers,
+        })
     }
 
     /// Writes the document as pretty JSON in the documented shape.
     pub fn to_json(&self) -> String {
         let registers: Vec<_> = self.registers.iter().map(RegisterOut::from).collect();
-        let out = DocumentOut { format: FORMAT, settings: self.settings.as_ref(), registers };
+        let out = DocumentOut {
+            format: FORMAT,
+            settings: self.settings.as_ref(),
+            registers,
+        };
         // Serialising plain data structures to a String cannot fail.
         serde_json::to_string_pretty(&out).unwrap_or_default() + "\n"
     }
 }
 
-fn parse_register(path: &str, value: Value, errors: &mut ValidationErrors) -> Option<RegisterEntry> {
+fn parse_register(
+    path: &str,
+    value: Value,
+    errors: &mut ValidationErrors,
+) -> Option<RegisterEntry> {
     let Value::Object(mut map) = value else {
         errors.push(ValidationError::new(path, "must be an object"));
         return None;
@@ -128,10 +142,20 @@ fn parse_register(path: &str, value: Value, errors: &mut ValidationErrors) -> Op
     let risks = take_records::<RiskFields>(path, "risks", &mut map, errors);
     let issues = take_records::<IssueFields>(path, "issues", &mut map, errors);
     let fields = typed::<RegisterFields>(path, Value::Object(map), errors);
-    Some(RegisterEntry { code: code?, fields: fields?, recorded, risks, issues })
+    Some(RegisterEntry {
+        code: code?,
+        fields: fields?,
+        recorded,
+        risks,
+        issues,
+    })
 }
 
-fn take_recorded(path: &str, map: &mut Map<String, Value>, errors: &mut ValidationErrors) -> Option<Recorded> {
+fn take_recorded(
+    path: &str,
+    map: &mut Map<String, Value>,
+    errors: &mut ValidationErrors,
+) -> Option<Recorded> {
     match map.remove("recorded") {
         None | Some(Value::Null) => None,
         Some(v) => typed::<Recorded>(&format!("{path}.recorded"), v, errors),
@@ -148,7 +172,10 @@ fn take_records<T: DeserializeOwned>(
         None | Some(Value::Null) => return Vec::new(),
         Some(Value::Array(items)) => items,
         Some(_) => {
-            errors.push(ValidationError::new(format!("{path}.{key}"), "must be a list"));
+            errors.push(ValidationError::new(
+                format!("{path}.{key}"),
+                "must be a list",
+            ));
             return Vec::new();
         }
     };
@@ -159,7 +186,11 @@ fn take_records<T: DeserializeOwned>(
         .collect()
 }
 
-fn parse_record<T: DeserializeOwned>(path: &str, value: Value, errors: &mut ValidationErrors) -> Option<Record<T>> {
+fn parse_record<T: DeserializeOwned>(
+    path: &str,
+    value: Value,
+    errors: &mut ValidationErrors,
+) -> Option<Record<T>> {
     let Value::Object(mut map) = value else {
         errors.push(ValidationError::new(path, "must be an object"));
         return None;
@@ -167,7 +198,10 @@ fn parse_record<T: DeserializeOwned>(path: &str, value: Value, errors: &mut Vali
     let number = match map.remove("number").as_ref().and_then(Value::as_u64) {
         Some(n) if (1..=u64::from(u32::MAX)).contains(&n) => Some(n as u32),
         _ => {
-            errors.push(ValidationError::new(format!("{path}.number"), "must be a whole number from 1 up"));
+            errors.push(ValidationError::new(
+                format!("{path}.number"),
+                "must be a whole number from 1 up",
+            ));
             None
         }
     };
@@ -175,7 +209,10 @@ fn parse_record<T: DeserializeOwned>(path: &str, value: Value, errors: &mut Vali
         None | Some(Value::Null) => Vec::new(),
         Some(Value::Array(items)) => items,
         Some(_) => {
-            errors.push(ValidationError::new(format!("{path}.history"), "must be a list"));
+            errors.push(ValidationError::new(
+                format!("{path}.history"),
+                "must be a list",
+            ));
             Vec::new()
         }
     };
@@ -188,7 +225,10 @@ fn parse_record<T: DeserializeOwned>(path: &str, value: Value, errors: &mut Vali
         };
         let recorded = take_recorded(&vpath, &mut vmap, errors);
         if recorded.is_none() {
-            errors.push(ValidationError::new(format!("{vpath}.recorded"), "is required for an earlier version"));
+            errors.push(ValidationError::new(
+                format!("{vpath}.recorded"),
+                "is required for an earlier version",
+            ));
         }
         if let Some(fields) = typed::<T>(&vpath, Value::Object(vmap), errors) {
             versions.push(Version { recorded, fields });
@@ -196,13 +236,22 @@ fn parse_record<T: DeserializeOwned>(path: &str, value: Value, errors: &mut Vali
     }
     let recorded = take_recorded(path, &mut map, errors);
     let fields = typed::<T>(path, Value::Object(map), errors);
-    versions.push(Version { recorded, fields: fields? });
+    versions.push(Version {
+        recorded,
+        fields: fields?,
+    });
     check_time_order(path, &versions, errors);
-    Some(Record { number: number?, versions })
+    Some(Record {
+        number: number?,
+        versions,
+    })
 }
 
 fn check_time_order<T>(path: &str, versions: &[Version<T>], errors: &mut ValidationErrors) {
-    let times: Vec<_> = versions.iter().filter_map(|v| v.recorded.as_ref().map(|r| r.at)).collect();
+    let times: Vec<_> = versions
+        .iter()
+        .filter_map(|v| v.recorded.as_ref().map(|r| r.at))
+        .collect();
     if times.windows(2).any(|w| w[0] > w[1]) {
         errors.push(ValidationError::new(
             format!("{path}.history"),
@@ -212,7 +261,11 @@ fn check_time_order<T>(path: &str, versions: &[Version<T>], errors: &mut Validat
 }
 
 /// Deserialises `value` as `T`, recording a path-qualified error on failure.
-fn typed<T: DeserializeOwned>(path: &str, value: Value, errors: &mut ValidationErrors) -> Option<T> {
+fn typed<T: DeserializeOwned>(
+    path: &str,
+    value: Value,
+    errors: &mut ValidationErrors,
+) -> Option<T> {
     match serde_json::from_value::<T>(value) {
         Ok(v) => Some(v),
         Err(e) => {
@@ -224,8 +277,15 @@ fn typed<T: DeserializeOwned>(path: &str, value: Value, errors: &mut ValidationE
 
 fn unknown_keys(path: &str, map: &Map<String, Value>, errors: &mut ValidationErrors) {
     for key in map.keys() {
-        let field = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
-        errors.push(ValidationError::new(field, "is not a field of the register file format"));
+        let field = if path.is_empty() {
+            key.clone()
+        } else {
+            format!("{path}.{key}")
+        };
+        errors.push(ValidationError::new(
+            field,
+            "is not a field of the register file format",
+        ));
     }
 }
 
@@ -281,14 +341,20 @@ struct VersionOut<'a, T> {
 
 impl<'a, T> From<&'a Record<T>> for RecordOut<'a, T> {
     fn from(r: &'a Record<T>) -> Self {
-        let (current, earlier) = r.versions.split_last().expect("a record has at least one version");
+        let (current, earlier) = r
+            .versions
+            .split_last()
+            .expect("a record has at least one version");
         Self {
             number: r.number,
             fields: &current.fields,
             recorded: current.recorded.as_ref(),
             history: earlier
                 .iter()
-                .map(|v| VersionOut { recorded: v.recorded.as_ref(), fields: &v.fields })
+                .map(|v| VersionOut {
+                    recorded: v.recorded.as_ref(),
+                    fields: &v.fields,
+                })
                 .collect(),
         }
     }
@@ -308,7 +374,12 @@ mod tests {
         assert_eq!(panel.risks.len(), 18);
         let r15 = panel.risks.iter().find(|r| r.number == 15).unwrap();
         assert_eq!(r15.versions.len(), 2);
-        assert!(r15.versions[0].fields.statement.contains("has not yet completed"));
+        assert!(
+            r15.versions[0]
+                .fields
+                .statement
+                .contains("has not yet completed")
+        );
     }
 
     #[test]

@@ -20,7 +20,10 @@ impl MitigationState {
             "planned" => Ok(Self::Planned),
             "ongoing" => Ok(Self::Ongoing),
             "complete" | "completed" | "done" => Ok(Self::Complete),
-            _ => Err(crate::ValidationError::new(field, "must be planned, ongoing or complete")),
+            _ => Err(crate::ValidationError::new(
+                field,
+                "must be planned, ongoing or complete",
+            )),
         }
     }
 
@@ -57,7 +60,14 @@ pub struct Mitigation {
 
 impl Mitigation {
     pub fn new(text: impl Into<String>, state: MitigationState) -> Self {
-        Self { text: text.into(), state, owner: None, due: None, added_on: None, sub_items: Vec::new() }
+        Self {
+            text: text.into(),
+            state,
+            owner: None,
+            due: None,
+            added_on: None,
+            sub_items: Vec::new(),
+        }
     }
 
     /// Trims the text and checks every part of the mitigation.

@@ -48,13 +48,22 @@ mod tests {
         Risk {
             reference: RecordRef::new(RegisterCode::parse(code).unwrap(), number),
             fields: RiskFields::new("r", impact, likelihood, Rag::Green),
-            revision: Revision { version: 1, updated_at: Utc::now(), updated_by: "t".into() },
+            revision: Revision {
+                version: 1,
+                updated_at: Utc::now(),
+                updated_by: "t".into(),
+            },
         }
     }
 
     #[test]
     fn severity_then_number() {
-        let mut v = vec![risk("PA", 14, 4, 2), risk("PA", 6, 4, 2), risk("PA", 1, 3, 4), risk("PA", 12, 1, 2)];
+        let mut v = vec![
+            risk("PA", 14, 4, 2),
+            risk("PA", 6, 4, 2),
+            risk("PA", 1, 3, 4),
+            risk("PA", 12, 1, 2),
+        ];
         sort_risks(&mut v);
         let numbers: Vec<_> = v.iter().map(|r| r.reference.number).collect();
         assert_eq!(numbers, [1, 6, 14, 12]);

@@ -35,7 +35,13 @@ pub struct RegisterFields {
 
 impl RegisterFields {
     pub fn new(name: impl Into<String>) -> Self {
-        Self { name: name.into(), parent: None, confidential: false, description: None, last_paper_on: None }
+        Self {
+            name: name.into(),
+            parent: None,
+            confidential: false,
+            description: None,
+            last_paper_on: None,
+        }
     }
 
     pub fn normalised(mut self) -> Result<Self, ValidationErrors> {

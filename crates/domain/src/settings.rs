@@ -79,7 +79,9 @@ impl Settings {
 
     /// The band a severity falls in.
     pub fn band(&self, severity: u16) -> Option<&Band> {
-        self.bands.iter().find(|b| (b.min..=b.max).contains(&severity))
+        self.bands
+            .iter()
+            .find(|b| (b.min..=b.max).contains(&severity))
     }
 
     pub fn impact_label(&self, level: u8) -> Option<&str> {
@@ -133,7 +135,10 @@ impl Settings {
         for (i, band) in self.bands.iter().enumerate() {
             let field = format!("bands[{i}]");
             if band.name.trim().is_empty() {
-                errors.push(ValidationError::new(format!("{field}.name"), "must not be empty"));
+                errors.push(ValidationError::new(
+                    format!("{field}.name"),
+                    "must not be empty",
+                ));
             }
             if !is_hex_colour(&band.colour) {
                 errors.push(ValidationError::new(
@@ -164,7 +169,10 @@ impl Settings {
 }
 
 fn label(scale: &[ScaleLevel], level: u8) -> Option<&str> {
-    scale.iter().find(|l| l.level == level).map(|l| l.label.as_str())
+    scale
+        .iter()
+        .find(|l| l.level == level)
+        .map(|l| l.label.as_str())
 }
 
 fn check_level(field: &str, value: u8, levels: u8, scale: &str) -> Result<(), ValidationError> {
@@ -180,7 +188,10 @@ fn check_level(field: &str, value: u8, levels: u8, scale: &str) -> Result<(), Va
 
 fn check_scale(field: &str, scale: &[ScaleLevel], errors: &mut ValidationErrors) {
     if scale.len() < 2 || scale.len() > usize::from(MAX_LEVELS) {
-        errors.push(ValidationError::new(field, format!("must have 2 to {MAX_LEVELS} levels")));
+        errors.push(ValidationError::new(
+            field,
+            format!("must have 2 to {MAX_LEVELS} levels"),
+        ));
         return;
     }
     for (i, level) in scale.iter().enumerate() {
@@ -191,15 +202,16 @@ fn check_scale(field: &str, scale: &[ScaleLevel], errors: &mut ValidationErrors)
             ));
         }
         if level.label.trim().is_empty() {
-            errors.push(ValidationError::new(format!("{field}[{i}].label"), "must not be empty"));
+            errors.push(ValidationError::new(
+                format!("{field}[{i}].label"),
+                "must not be empty",
+            ));
         }
     }
 }
 
 fn is_hex_colour(value: &str) -> bool {
-    value.len() == 7
-        && value.starts_with('#')
-        && value[1..].chars().all(|c| c.is_ascii_hexdigit())
+    value.len() == 7 && value.starts_with('#') && value[1..].chars().all(|c| c.is_ascii_hexdigit())
 }
 
 #[cfg(test)]
@@ -214,7 +226,12 @@ mod tests {
         assert_eq!(s.likelihood_levels(), 5);
         assert_eq!(s.impact_label(1), Some("Negligible"));
         assert_eq!(s.impact_label(5), Some("Major"));
-        let names: Vec<_> = s.classification.categories.iter().map(|c| c.name.as_str()).collect();
+        let names: Vec<_> = s
+            .classification
+            .categories
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect();
         assert_eq!(
             names,
             [
@@ -233,7 +250,13 @@ mod tests {
         // Security has no descriptor at Major: the paper leaves that cell empty.
         let security = &s.classification.categories[8];
         assert_eq!(security.cells[4], None);
-        let filled = s.classification.categories.iter().flat_map(|c| &c.cells).flatten().count();
+        let filled = s
+            .classification
+            .categories
+            .iter()
+            .flat_map(|c| &c.cells)
+            .flatten()
+            .count();
         assert_eq!(filled, 49);
     }
 
@@ -259,7 +282,12 @@ mod tests {
     fn scales_of_other_sizes_are_allowed() {
         let mut s = Settings::default();
         s.likelihood_scale.truncate(4);
-        s.bands = vec![Band { name: "All".into(), min: 1, max: 20, colour: "#123456".into() }];
+        s.bands = vec![Band {
+            name: "All".into(),
+            min: 1,
+            max: 20,
+            colour: "#123456".into(),
+        }];
         s.validate().unwrap();
         assert_eq!(s.max_severity(), 20);
     }

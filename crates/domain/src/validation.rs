@@ -15,7 +15,10 @@ pub struct ValidationError {
 
 impl ValidationError {
     pub fn new(field: impl Into<String>, rule: impl Into<String>) -> Self {
-        Self { field: field.into(), rule: rule.into() }
+        Self {
+            field: field.into(),
+            rule: rule.into(),
+        }
     }
 
     /// The same error with its field placed under a parent path (`risks[3]` + `impact`).
@@ -51,7 +54,11 @@ impl ValidationErrors {
 
     /// `Ok(value)` when nothing was found, the collected errors otherwise.
     pub fn into_result<T>(self, value: T) -> Result<T, ValidationErrors> {
-        if self.0.is_empty() { Ok(value) } else { Err(self) }
+        if self.0.is_empty() {
+            Ok(value)
+        } else {
+            Err(self)
+        }
     }
 }
 
@@ -88,7 +95,10 @@ pub fn required_text(field: &str, value: &str, max: usize) -> Result<String, Val
 /// Rejects text longer than `max` characters.
 pub fn optional_len(field: &str, value: &str, max: usize) -> Result<(), ValidationError> {
     if value.chars().count() > max {
-        return Err(ValidationError::new(field, format!("must be at most {max} characters")));
+        return Err(ValidationError::new(
+            field,
+            format!("must be at most {max} characters"),
+        ));
     }
     Ok(())
 }

@@ -51,7 +51,11 @@ pub struct ScoreView {
 
 impl From<ScorePair> for ScoreView {
     fn from(p: ScorePair) -> Self {
-        Self { impact: p.impact, likelihood: p.likelihood, severity: p.severity() }
+        Self {
+            impact: p.impact,
+            likelihood: p.likelihood,
+            severity: p.severity(),
+        }
     }
 }
 

@@ -4,9 +4,8 @@
 
 use chrono::{DateTime, Utc};
 use riskreg_domain::{
-    Issue, IssueChange, IssueFields, IssueStatus, RecordRef, Register, RegisterCode, RegisterFields, Risk,
-    RiskChange, RiskFields, RiskStatus, Settings,
-    register::Revision,
+    Issue, IssueChange, IssueFields, IssueStatus, RecordRef, Register, RegisterCode,
+    RegisterFields, Risk, RiskChange, RiskFields, RiskStatus, Settings, register::Revision,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -27,7 +26,11 @@ pub struct WriteContext {
 
 impl WriteContext {
     pub fn new(actor: impl Into<String>, reason: Option<String>) -> Self {
-        Self { actor: actor.into(), reason, at: None }
+        Self {
+            actor: actor.into(),
+            reason,
+            at: None,
+        }
     }
 }
 
@@ -35,16 +38,47 @@ impl WriteContext {
 #[derive(Debug, Clone)]
 pub enum Change {
     Settings(Settings),
-    CreateRegister { code: RegisterCode, fields: RegisterFields },
-    AmendRegister { code: RegisterCode, expected_version: Option<u32>, fields: RegisterFields },
+    CreateRegister {
+        code: RegisterCode,
+        fields: RegisterFields,
+    },
+    AmendRegister {
+        code: RegisterCode,
+        expected_version: Option<u32>,
+        fields: RegisterFields,
+    },
     /// `number: None` takes the next number the register has never used.
-    CreateRisk { register: RegisterCode, number: Option<u32>, fields: RiskFields },
-    AmendRisk { reference: RecordRef, expected_version: Option<u32>, change: RiskChange },
+    CreateRisk {
+        register: RegisterCode,
+        number: Option<u32>,
+        fields: RiskFields,
+    },
+    AmendRisk {
+        reference: RecordRef,
+        expected_version: Option<u32>,
+        change: RiskChange,
+    },
     /// Replaces every field at once (loading a recorded version).
-    ReplaceRisk { reference: RecordRef, expected_version: Option<u32>, fields: RiskFields },
-    CreateIssue { register: RegisterCode, number: Option<u32>, fields: IssueFields },
-    AmendIssue { reference: RecordRef, expected_version: Option<u32>, change: IssueChange },
-    ReplaceIssue { reference: RecordRef, expected_version: Option<u32>, fields: IssueFields },
+    ReplaceRisk {
+        reference: RecordRef,
+        expected_version: Option<u32>,
+        fields: RiskFields,
+    },
+    CreateIssue {
+        register: RegisterCode,
+        number: Option<u32>,
+        fields: IssueFields,
+    },
+    AmendIssue {
+        reference: RecordRef,
+        expected_version: Option<u32>,
+        change: IssueChange,
+    },
+    ReplaceIssue {
+        reference: RecordRef,
+        expected_version: Option<u32>,
+        fields: IssueFields,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -64,10 +98,19 @@ pub enum Applied {
 
 /// Applies `writes` in order inside `tx`. On error nothing should be committed: the caller
 /// drops the transaction.
-pub async fn apply(tx: &mut dyn WriteTx, writes: Vec<Write>, now: DateTime<Utc>) -> StoreResult<Vec<Applied>> {
+pub async fn apply(
+    tx: &mut dyn WriteTx,
+    writes: Vec<Write>,
+    now: DateTime<Utc>,
+) -> StoreResult<Vec<Applied>> {
     let head = tx.chain_head().await?;
     let settings = tx.settings().await?;
-    let mut engine = Engine { tx, head, settings, now: truncate(now) };
+    let mut engine = Engine {
+        tx,
+        head,
+        settings,
+        now: truncate(now),
+    };
     let mut out = Vec::with_capacity(writes.len());
     for w in writes {
         out.push(engine.apply(w).await?);
@@ -116,15 +159,25 @@ fn kind_for_risk(before: &RiskFields, after: &RiskFields) -> &'static str {
 
 impl Engine<'_> {
     fn settings(&self) -> Settings {
-        self.settings.as_ref().map(|(s, _)| s.clone()).unwrap_or_default()
+        self.settings
+            .as_ref()
+            .map(|(s, _)| s.clone())
+            .unwrap_or_default()
     }
 
     /// The instant a change takes effect: its recorded time, or now. Recorded times may not
     /// lie in the future, nor before the version they replace.
-    fn effective_at(&self, ctx: &WriteContext, after: Option<DateTime<Utc>>) -> StoreResult<DateTime<Utc>> {
+    fn effective_at(
+        &self,
+        ctx: &WriteContext,
+        after: Option<DateTime<Utc>>,
+    ) -> StoreResult<DateTime<Utc>> {
         let at = ctx.at.map(truncate).unwrap_or(self.now);
         if at > self.now {
-            return Err(StoreError::invalid("recorded.at", "must not be in the future"));
+            return Err(StoreError::invalid(
+                "recorded.at",
+                "must not be in the future",
+            ));
         }
         if let Some(prev) = after {
             if at < prev {
@@ -144,13 +197,22 @@ impl Engine<'_> {
         Ok(())
     }
 
-    async fn append(&mut self, ctx: &WriteContext, at: DateTime<Utc>, d: EventDraft<'_>) -> StoreResult<()> {
+    async fn append(
+        &mut self,
+        ctx: &WriteContext,
+        at: DateTime<Utc>,
+        d: EventDraft<'_>,
+    ) -> StoreResult<()> {
         let mut event = Event {
             seq: self.head.seq + 1,
             at,
             recorded_at: self.now,
             actor: ctx.actor.trim().to_owned(),
-            reason: ctx.reason.as_ref().map(|r| r.trim().to_owned()).filter(|r| !r.is_empty()),
+            reason: ctx
+                .reason
+                .as_ref()
+                .map(|r| r.trim().to_owned())
+                .filter(|r| !r.is_empty()),
             kind: d.kind.to_owned(),
             record_type: d.record_type,
             record_key: d.record_key,
@@ -163,7 +225,10 @@ impl Engine<'_> {
         };
         event.hash = event_hash(&event);
         self.tx.append_event(&event).await?;
-        self.head = ChainHead { seq: event.seq, hash: event.hash };
+        self.head = ChainHead {
+            seq: event.seq,
+            hash: event.hash,
+        };
         Ok(())
     }
 
@@ -172,38 +237,75 @@ impl Engine<'_> {
         let ctx = w.ctx;
         match w.change {
             Change::Settings(s) => self.put_settings(&ctx, s).await,
-            Change::CreateRegister { code, fields } => self.create_register(&ctx, code, fields).await,
-            Change::AmendRegister { code, expected_version, fields } => {
-                self.amend_register(&ctx, code, expected_version, fields).await
+            Change::CreateRegister { code, fields } => {
+                self.create_register(&ctx, code, fields).await
             }
-            Change::CreateRisk { register, number, fields } => self.create_risk(&ctx, register, number, fields).await,
-            Change::AmendRisk { reference, expected_version, change } => {
+            Change::AmendRegister {
+                code,
+                expected_version,
+                fields,
+            } => {
+                self.amend_register(&ctx, code, expected_version, fields)
+                    .await
+            }
+            Change::CreateRisk {
+                register,
+                number,
+                fields,
+            } => self.create_risk(&ctx, register, number, fields).await,
+            Change::AmendRisk {
+                reference,
+                expected_version,
+                change,
+            } => {
                 let current = self.existing_risk(&reference).await?;
                 let at = self.effective_at(&ctx, Some(current.revision.updated_at))?;
                 let fields = change.apply(&current.fields, at.date_naive())?;
-                self.replace_risk(&ctx, current, expected_version, fields).await
+                self.replace_risk(&ctx, current, expected_version, fields)
+                    .await
             }
-            Change::ReplaceRisk { reference, expected_version, fields } => {
+            Change::ReplaceRisk {
+                reference,
+                expected_version,
+                fields,
+            } => {
                 let current = self.existing_risk(&reference).await?;
-                self.replace_risk(&ctx, current, expected_version, fields).await
+                self.replace_risk(&ctx, current, expected_version, fields)
+                    .await
             }
-            Change::CreateIssue { register, number, fields } => {
-                self.create_issue(&ctx, register, number, fields).await
-            }
-            Change::AmendIssue { reference, expected_version, change } => {
+            Change::CreateIssue {
+                register,
+                number,
+                fields,
+            } => self.create_issue(&ctx, register, number, fields).await,
+            Change::AmendIssue {
+                reference,
+                expected_version,
+                change,
+            } => {
                 let current = self.existing_issue(&reference).await?;
                 let at = self.effective_at(&ctx, Some(current.revision.updated_at))?;
                 let fields = change.apply(&current.fields, at.date_naive())?;
-                self.replace_issue(&ctx, current, expected_version, fields).await
+                self.replace_issue(&ctx, current, expected_version, fields)
+                    .await
             }
-            Change::ReplaceIssue { reference, expected_version, fields } => {
+            Change::ReplaceIssue {
+                reference,
+                expected_version,
+                fields,
+            } => {
                 let current = self.existing_issue(&reference).await?;
-                self.replace_issue(&ctx, current, expected_version, fields).await
+                self.replace_issue(&ctx, current, expected_version, fields)
+                    .await
             }
         }
     }
 
-    async fn put_settings(&mut self, ctx: &WriteContext, settings: Settings) -> StoreResult<Applied> {
+    async fn put_settings(
+        &mut self,
+        ctx: &WriteContext,
+        settings: Settings,
+    ) -> StoreResult<Applied> {
         settings.validate()?;
         if self.tx.record_count().await? > 0 && settings != self.settings() {
             // Changing scales under existing scores would silently re-mean them.
@@ -225,7 +327,11 @@ impl Engine<'_> {
         };
         self.tx.put_settings(&settings, version).await?;
         let after = to_value(&settings)?;
-        let kind = if before.is_some() { "amended" } else { "created" };
+        let kind = if before.is_some() {
+            "amended"
+        } else {
+            "created"
+        };
         let draft = EventDraft {
             kind,
             record_type: RecordType::Settings,
@@ -248,14 +354,20 @@ impl Engine<'_> {
     ) -> StoreResult<Applied> {
         let fields = fields.normalised()?;
         if self.tx.register(&code).await?.is_some() {
-            return Err(StoreError::Conflict(format!("register {code} already exists")));
+            return Err(StoreError::Conflict(format!(
+                "register {code} already exists"
+            )));
         }
         self.check_parent(&code, &fields).await?;
         let at = self.effective_at(ctx, None)?;
         let register = Register {
             code: code.clone(),
             fields,
-            revision: Revision { version: 1, updated_at: at, updated_by: ctx.actor.trim().to_owned() },
+            revision: Revision {
+                version: 1,
+                updated_at: at,
+                updated_by: ctx.actor.trim().to_owned(),
+            },
         };
         self.tx.insert_register(&register).await?;
         let draft = EventDraft {
@@ -271,14 +383,24 @@ impl Engine<'_> {
         Ok(Applied::Register(register))
     }
 
-    async fn check_parent(&mut self, code: &RegisterCode, fields: &RegisterFields) -> StoreResult<()> {
+    async fn check_parent(
+        &mut self,
+        code: &RegisterCode,
+        fields: &RegisterFields,
+    ) -> StoreResult<()> {
         let mut next = fields.parent.clone();
         while let Some(parent) = next {
             if &parent == code {
-                return Err(StoreError::invalid("parent", "must not make a register its own ancestor"));
+                return Err(StoreError::invalid(
+                    "parent",
+                    "must not make a register its own ancestor",
+                ));
             }
             let Some(p) = self.tx.register(&parent).await? else {
-                return Err(StoreError::invalid("parent", format!("names no register: {parent}")));
+                return Err(StoreError::invalid(
+                    "parent",
+                    format!("names no register: {parent}"),
+                ));
             };
             next = p.fields.parent;
         }
@@ -293,9 +415,16 @@ impl Engine<'_> {
         fields: RegisterFields,
     ) -> StoreResult<Applied> {
         let fields = fields.normalised()?;
-        let current =
-            self.tx.register(&code).await?.ok_or_else(|| StoreError::NotFound(format!("register {code}")))?;
-        check_version(&format!("register {code}"), expected, current.revision.version)?;
+        let current = self
+            .tx
+            .register(&code)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("register {code}")))?;
+        check_version(
+            &format!("register {code}"),
+            expected,
+            current.revision.version,
+        )?;
         self.check_parent(&code, &fields).await?;
         let at = self.effective_at(ctx, Some(current.revision.updated_at))?;
         let register = Register {
@@ -322,15 +451,24 @@ impl Engine<'_> {
     }
 
     async fn require_register(&mut self, code: &RegisterCode) -> StoreResult<Register> {
-        self.tx.register(code).await?.ok_or_else(|| StoreError::NotFound(format!("register {code}")))
+        self.tx
+            .register(code)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("register {code}")))
     }
 
     async fn existing_risk(&mut self, reference: &RecordRef) -> StoreResult<Risk> {
-        self.tx.risk(reference).await?.ok_or_else(|| StoreError::NotFound(format!("risk {reference}")))
+        self.tx
+            .risk(reference)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("risk {reference}")))
     }
 
     async fn existing_issue(&mut self, reference: &RecordRef) -> StoreResult<Issue> {
-        self.tx.issue(reference).await?.ok_or_else(|| StoreError::NotFound(format!("issue {reference}")))
+        self.tx
+            .issue(reference)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("issue {reference}")))
     }
 
     async fn create_risk(
@@ -344,7 +482,12 @@ impl Engine<'_> {
         let at = self.effective_at(ctx, None)?;
         let fields = fields.normalised(&self.settings(), at.date_naive())?;
         let number = match number {
-            Some(0) => return Err(StoreError::invalid("number", "must be a whole number from 1 up")),
+            Some(0) => {
+                return Err(StoreError::invalid(
+                    "number",
+                    "must be a whole number from 1 up",
+                ));
+            }
             Some(n) => {
                 let reference = RecordRef::new(register.clone(), n);
                 if self.tx.risk(&reference).await?.is_some() {
@@ -359,7 +502,11 @@ impl Engine<'_> {
         let risk = Risk {
             reference: RecordRef::new(register.clone(), number),
             fields,
-            revision: Revision { version: 1, updated_at: at, updated_by: ctx.actor.trim().to_owned() },
+            revision: Revision {
+                version: 1,
+                updated_at: at,
+                updated_by: ctx.actor.trim().to_owned(),
+            },
         };
         self.tx.insert_risk(&risk).await?;
         let draft = EventDraft {
@@ -382,11 +529,18 @@ impl Engine<'_> {
         expected: Option<u32>,
         fields: RiskFields,
     ) -> StoreResult<Applied> {
-        check_version(&format!("risk {}", current.reference), expected, current.revision.version)?;
+        check_version(
+            &format!("risk {}", current.reference),
+            expected,
+            current.revision.version,
+        )?;
         let at = self.effective_at(ctx, Some(current.revision.updated_at))?;
         let fields = fields.normalised(&self.settings(), at.date_naive())?;
         if fields == current.fields {
-            return Err(StoreError::invalid("change", "changes nothing: the risk already reads so"));
+            return Err(StoreError::invalid(
+                "change",
+                "changes nothing: the risk already reads so",
+            ));
         }
         let kind = kind_for_risk(&current.fields, &fields);
         let risk = Risk {
@@ -423,7 +577,12 @@ impl Engine<'_> {
         let at = self.effective_at(ctx, None)?;
         let fields = fields.normalised(&self.settings(), at.date_naive())?;
         let number = match number {
-            Some(0) => return Err(StoreError::invalid("number", "must be a whole number from 1 up")),
+            Some(0) => {
+                return Err(StoreError::invalid(
+                    "number",
+                    "must be a whole number from 1 up",
+                ));
+            }
             Some(n) => {
                 let reference = RecordRef::new(register.clone(), n);
                 if self.tx.issue(&reference).await?.is_some() {
@@ -438,7 +597,11 @@ impl Engine<'_> {
         let issue = Issue {
             reference: RecordRef::new(register.clone(), number),
             fields,
-            revision: Revision { version: 1, updated_at: at, updated_by: ctx.actor.trim().to_owned() },
+            revision: Revision {
+                version: 1,
+                updated_at: at,
+                updated_by: ctx.actor.trim().to_owned(),
+            },
         };
         self.tx.insert_issue(&issue).await?;
         let draft = EventDraft {
@@ -461,11 +624,18 @@ impl Engine<'_> {
         expected: Option<u32>,
         fields: IssueFields,
     ) -> StoreResult<Applied> {
-        check_version(&format!("issue {}", current.reference), expected, current.revision.version)?;
+        check_version(
+            &format!("issue {}", current.reference),
+            expected,
+            current.revision.version,
+        )?;
         let at = self.effective_at(ctx, Some(current.revision.updated_at))?;
         let fields = fields.normalised(&self.settings(), at.date_naive())?;
         if fields == current.fields {
-            return Err(StoreError::invalid("change", "changes nothing: the issue already reads so"));
+            return Err(StoreError::invalid(
+                "change",
+                "changes nothing: the issue already reads so",
+            ));
         }
         let kind = match (current.fields.status, fields.status) {
             (IssueStatus::Open, IssueStatus::Closed) => "closed",
@@ -509,7 +679,9 @@ impl dyn Store {
 
     pub async fn write_one(&self, change: Change, ctx: WriteContext) -> StoreResult<Applied> {
         let mut applied = self.write(vec![Write { change, ctx }]).await?;
-        applied.pop().ok_or_else(|| StoreError::other("a write produced no record"))
+        applied
+            .pop()
+            .ok_or_else(|| StoreError::other("a write produced no record"))
     }
 
     /// Writes the default settings if the database has none yet.
@@ -519,7 +691,15 @@ impl dyn Store {
             return Ok(false);
         }
         let now = Utc::now();
-        apply(tx.as_mut(), vec![Write { change: Change::Settings(Settings::default()), ctx }], now).await?;
+        apply(
+            tx.as_mut(),
+            vec![Write {
+                change: Change::Settings(Settings::default()),
+                ctx,
+            }],
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -530,7 +710,10 @@ impl dyn Store {
         fields: RegisterFields,
         ctx: WriteContext,
     ) -> StoreResult<Register> {
-        match self.write_one(Change::CreateRegister { code, fields }, ctx).await? {
+        match self
+            .write_one(Change::CreateRegister { code, fields }, ctx)
+            .await?
+        {
             Applied::Register(r) => Ok(r),
             _ => Err(StoreError::other("unexpected result")),
         }
@@ -543,7 +726,15 @@ impl dyn Store {
         fields: RiskFields,
         ctx: WriteContext,
     ) -> StoreResult<Risk> {
-        self.risk_result(Change::CreateRisk { register, number, fields }, ctx).await
+        self.risk_result(
+            Change::CreateRisk {
+                register,
+                number,
+                fields,
+            },
+            ctx,
+        )
+        .await
     }
 
     pub async fn amend_risk(
@@ -556,7 +747,15 @@ impl dyn Store {
         if change.is_empty() {
             return Err(StoreError::invalid("change", "names no field to change"));
         }
-        self.risk_result(Change::AmendRisk { reference, expected_version, change }, ctx).await
+        self.risk_result(
+            Change::AmendRisk {
+                reference,
+                expected_version,
+                change,
+            },
+            ctx,
+        )
+        .await
     }
 
     /// Closes a risk that is proposed or open.
@@ -570,12 +769,26 @@ impl dyn Store {
         if !current.fields.status.is_live() {
             return Err(StoreError::invalid(
                 "status",
-                format!("risk {reference} is already {}", current.fields.status.as_str()),
+                format!(
+                    "risk {reference} is already {}",
+                    current.fields.status.as_str()
+                ),
             ));
         }
-        let change = RiskChange { status: Some(RiskStatus::Closed), ..Default::default() };
+        let change = RiskChange {
+            status: Some(RiskStatus::Closed),
+            ..Default::default()
+        };
         let expected = expected_version.or(Some(current.revision.version));
-        self.risk_result(Change::AmendRisk { reference, expected_version: expected, change }, ctx).await
+        self.risk_result(
+            Change::AmendRisk {
+                reference,
+                expected_version: expected,
+                change,
+            },
+            ctx,
+        )
+        .await
     }
 
     async fn risk_result(&self, change: Change, ctx: WriteContext) -> StoreResult<Risk> {
@@ -592,7 +805,15 @@ impl dyn Store {
         fields: IssueFields,
         ctx: WriteContext,
     ) -> StoreResult<Issue> {
-        self.issue_result(Change::CreateIssue { register, number, fields }, ctx).await
+        self.issue_result(
+            Change::CreateIssue {
+                register,
+                number,
+                fields,
+            },
+            ctx,
+        )
+        .await
     }
 
     pub async fn amend_issue(
@@ -605,7 +826,15 @@ impl dyn Store {
         if change.is_empty() {
             return Err(StoreError::invalid("change", "names no field to change"));
         }
-        self.issue_result(Change::AmendIssue { reference, expected_version, change }, ctx).await
+        self.issue_result(
+            Change::AmendIssue {
+                reference,
+                expected_version,
+                change,
+            },
+            ctx,
+        )
+        .await
     }
 
     pub async fn close_issue(
@@ -616,11 +845,25 @@ impl dyn Store {
     ) -> StoreResult<Issue> {
         let current = self.issue(&reference, None).await?;
         if current.fields.status == IssueStatus::Closed {
-            return Err(StoreError::invalid("status", format!("issue {reference} is already closed")));
+            return Err(StoreError::invalid(
+                "status",
+                format!("issue {reference} is already closed"),
+            ));
         }
-        let change = IssueChange { status: Some(IssueStatus::Closed), ..Default::default() };
+        let change = IssueChange {
+            status: Some(IssueStatus::Closed),
+            ..Default::default()
+        };
         let expected = expected_version.or(Some(current.revision.version));
-        self.issue_result(Change::AmendIssue { reference, expected_version: expected, change }, ctx).await
+        self.issue_result(
+            Change::AmendIssue {
+                reference,
+                expected_version: expected,
+                change,
+            },
+            ctx,
+        )
+        .await
     }
 
     async fn issue_result(&self, change: Change, ctx: WriteContext) -> StoreResult<Issue> {

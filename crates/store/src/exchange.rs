@@ -6,7 +6,9 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 use riskreg_domain::document::{Document, Record, Recorded, RegisterEntry, Version};
-use riskreg_domain::{IssueFields, RecordRef, RegisterCode, RiskFields, Settings, ValidationError, ValidationErrors};
+use riskreg_domain::{
+    IssueFields, RecordRef, RegisterCode, RiskFields, Settings, ValidationError, ValidationErrors,
+};
 use serde::de::DeserializeOwned;
 
 use crate::engine::{Change, Write, WriteContext};
@@ -34,7 +36,11 @@ impl dyn Store {
     }
 
     /// Checks `doc` and returns the writes an import would make, without making them.
-    pub async fn plan_import(&self, doc: &Document, ctx: &WriteContext) -> StoreResult<(Vec<Write>, ImportSummary)> {
+    pub async fn plan_import(
+        &self,
+        doc: &Document,
+        ctx: &WriteContext,
+    ) -> StoreResult<(Vec<Write>, ImportSummary)> {
         let mut errors = ValidationErrors::default();
         let mut writes = Vec::new();
         let mut summary = ImportSummary::default();
@@ -45,12 +51,20 @@ impl dyn Store {
                     errors.extend_under("settings", e);
                 }
                 summary.settings = true;
-                writes.push(Write { change: Change::Settings(s.clone()), ctx: ctx.clone() });
+                writes.push(Write {
+                    change: Change::Settings(s.clone()),
+                    ctx: ctx.clone(),
+                });
                 s.clone()
             }
             _ => current,
         };
-        let existing: HashSet<RegisterCode> = self.registers(None).await?.into_iter().map(|r| r.code).collect();
+        let existing: HashSet<RegisterCode> = self
+            .registers(None)
+            .await?
+            .into_iter()
+            .map(|r| r.code)
+            .collect();
         let mut known = existing.clone();
         for (i, reg) in doc.registers.iter().enumerate() {
             let path = format!("registers[{i}]");
@@ -70,24 +84,52 @@ impl dyn Store {
                 }
             }
             if !known.insert(reg.code.clone()) {
-                errors.push(ValidationError::new(format!("{path}.code"), "appears twice in the file"));
+                errors.push(ValidationError::new(
+                    format!("{path}.code"),
+                    "appears twice in the file",
+                ));
             }
             if let Err(e) = reg.fields.clone().normalised() {
                 errors.extend_under(&path, e);
             }
             summary.registers += 1;
             writes.push(Write {
-                change: Change::CreateRegister { code: reg.code.clone(), fields: reg.fields.clone() },
+                change: Change::CreateRegister {
+                    code: reg.code.clone(),
+                    fields: reg.fields.clone(),
+                },
                 ctx: context(reg.recorded.as_ref(), ctx),
             });
-            plan_records(&path, "risks", reg, &reg.risks, &settings, ctx, &mut writes, &mut errors, risk_changes);
-            plan_records(&path, "issues", reg, &reg.issues, &settings, ctx, &mut writes, &mut errors, issue_changes);
+            plan_records(
+                &path,
+                "risks",
+                reg,
+                &reg.risks,
+                &settings,
+                ctx,
+                &mut writes,
+                &mut errors,
+                risk_changes,
+            );
+            plan_records(
+                &path,
+                "issues",
+                reg,
+                &reg.issues,
+                &settings,
+                ctx,
+                &mut writes,
+                &mut errors,
+                issue_changes,
+            );
             summary.risks += reg.risks.len();
             summary.issues += reg.issues.len();
             summary.versions += reg.risks.iter().map(|r| r.versions.len()).sum::<usize>();
             summary.versions += reg.issues.iter().map(|r| r.versions.len()).sum::<usize>();
         }
-        errors.into_result((writes, summary)).map_err(StoreError::Invalid)
+        errors
+            .into_result((writes, summary))
+            .map_err(StoreError::Invalid)
     }
 
     /// The whole database as a register file: settings, every register, every record with
@@ -96,25 +138,55 @@ impl dyn Store {
         let settings = self.settings().await?;
         let mut registers = Vec::new();
         for reg in self.registers(None).await? {
-            let query = RecordQuery { register: Some(reg.code.clone()), as_at: None, include_closed: true };
-            let mut risk_refs: Vec<RecordRef> = self.risks(&query).await?.into_iter().map(|r| r.reference).collect();
-            let mut issue_refs: Vec<RecordRef> =
-                self.issues(&query).await?.into_iter().map(|i| i.reference).collect();
+            let query = RecordQuery {
+                register: Some(reg.code.clone()),
+                as_at: None,
+                include_closed: true,
+            };
+            let mut risk_refs: Vec<RecordRef> = self
+                .risks(&query)
+                .await?
+                .into_iter()
+                .map(|r| r.reference)
+                .collect();
+            let mut issue_refs: Vec<RecordRef> = self
+                .issues(&query)
+                .await?
+                .into_iter()
+                .map(|i| i.reference)
+                .collect();
             risk_refs.sort();
             issue_refs.sort();
             let mut risks = Vec::with_capacity(risk_refs.len());
             for r in risk_refs {
-                risks.push(self.record_versions::<RiskFields>(RecordType::Risk, &r).await?);
+                risks.push(
+                    self.record_versions::<RiskFields>(RecordType::Risk, &r)
+                        .await?,
+                );
             }
             let mut issues = Vec::with_capacity(issue_refs.len());
             for r in issue_refs {
-                issues.push(self.record_versions::<IssueFields>(RecordType::Issue, &r).await?);
+                issues.push(
+                    self.record_versions::<IssueFields>(RecordType::Issue, &r)
+                        .await?,
+                );
             }
-            let first = self.history(RecordType::Register, reg.code.as_str()).await?;
+            let first = self
+                .history(RecordType::Register, reg.code.as_str())
+                .await?;
             let recorded = first.first().map(recorded_of);
-            registers.push(RegisterEntry { code: reg.code, fields: reg.fields, recorded, risks, issues });
+            registers.push(RegisterEntry {
+                code: reg.code,
+                fields: reg.fields,
+                recorded,
+                risks,
+                issues,
+            });
         }
-        Ok(Document { settings: Some(settings), registers })
+        Ok(Document {
+            settings: Some(settings),
+            registers,
+        })
     }
 
     async fn record_versions<T: DeserializeOwned>(
@@ -126,38 +198,71 @@ impl dyn Store {
         let versions = events
             .iter()
             .map(|e| {
-                let fields = serde_json::from_value(e.after.clone().unwrap_or_default()).map_err(StoreError::other)?;
-                Ok(Version { recorded: Some(recorded_of(e)), fields })
+                let fields = serde_json::from_value(e.after.clone().unwrap_or_default())
+                    .map_err(StoreError::other)?;
+                Ok(Version {
+                    recorded: Some(recorded_of(e)),
+                    fields,
+                })
             })
             .collect::<StoreResult<Vec<_>>>()?;
         if versions.is_empty() {
             return Err(StoreError::other(format!("{reference} has no history")));
         }
-        Ok(Record { number: reference.number, versions })
+        Ok(Record {
+            number: reference.number,
+            versions,
+        })
     }
 }
 
 fn recorded_of(e: &Event) -> Recorded {
-    Recorded { at: e.at, actor: e.actor.clone(), reason: e.reason.clone() }
+    Recorded {
+        at: e.at,
+        actor: e.actor.clone(),
+        reason: e.reason.clone(),
+    }
 }
 
 fn context(recorded: Option<&Recorded>, fallback: &WriteContext) -> WriteContext {
     match recorded {
-        Some(r) => WriteContext { actor: r.actor.clone(), reason: r.reason.clone(), at: Some(r.at) },
+        Some(r) => WriteContext {
+            actor: r.actor.clone(),
+            reason: r.reason.clone(),
+            at: Some(r.at),
+        },
         None => fallback.clone(),
     }
 }
 
-type ChangesFor<T> = fn(RecordRef, Option<u32>, T) -> (Change, fn(T, &Settings, chrono::NaiveDate) -> Result<T, ValidationErrors>);
+type ChangesFor<T> = fn(
+    RecordRef,
+    Option<u32>,
+    T,
+) -> (
+    Change,
+    fn(T, &Settings, chrono::NaiveDate) -> Result<T, ValidationErrors>,
+);
 
 fn risk_changes(
     reference: RecordRef,
     expected: Option<u32>,
     fields: RiskFields,
-) -> (Change, fn(RiskFields, &Settings, chrono::NaiveDate) -> Result<RiskFields, ValidationErrors>) {
+) -> (
+    Change,
+    fn(RiskFields, &Settings, chrono::NaiveDate) -> Result<RiskFields, ValidationErrors>,
+) {
     let change = match expected {
-        None => Change::CreateRisk { register: reference.register, number: Some(reference.number), fields },
-        Some(v) => Change::ReplaceRisk { reference, expected_version: Some(v), fields },
+        None => Change::CreateRisk {
+            register: reference.register,
+            number: Some(reference.number),
+            fields,
+        },
+        Some(v) => Change::ReplaceRisk {
+            reference,
+            expected_version: Some(v),
+            fields,
+        },
     };
     (change, RiskFields::normalised)
 }
@@ -166,10 +271,21 @@ fn issue_changes(
     reference: RecordRef,
     expected: Option<u32>,
     fields: IssueFields,
-) -> (Change, fn(IssueFields, &Settings, chrono::NaiveDate) -> Result<IssueFields, ValidationErrors>) {
+) -> (
+    Change,
+    fn(IssueFields, &Settings, chrono::NaiveDate) -> Result<IssueFields, ValidationErrors>,
+) {
     let change = match expected {
-        None => Change::CreateIssue { register: reference.register, number: Some(reference.number), fields },
-        Some(v) => Change::ReplaceIssue { reference, expected_version: Some(v), fields },
+        None => Change::CreateIssue {
+            register: reference.register,
+            number: Some(reference.number),
+            fields,
+        },
+        Some(v) => Change::ReplaceIssue {
+            reference,
+            expected_version: Some(v),
+            fields,
+        },
     };
     (change, IssueFields::normalised)
 }
@@ -193,12 +309,19 @@ fn plan_records<T: Clone>(
         if !numbers.insert(record.number) {
             errors.push(ValidationError::new(
                 format!("{rpath}.number"),
-                format!("{} is used twice in register {}; numbers are never reused", record.number, reg.code),
+                format!(
+                    "{} is used twice in register {}; numbers are never reused",
+                    record.number, reg.code
+                ),
             ));
         }
         let last = record.versions.len() - 1;
         for (v, version) in record.versions.iter().enumerate() {
-            let vpath = if v == last { rpath.clone() } else { format!("{rpath}.history[{v}]") };
+            let vpath = if v == last {
+                rpath.clone()
+            } else {
+                format!("{rpath}.history[{v}]")
+            };
             let vctx = context(version.recorded.as_ref(), ctx);
             let reference = RecordRef::new(reg.code.clone(), record.number);
             let expected = if v == 0 { None } else { Some(v as u32) };
@@ -208,7 +331,10 @@ fn plan_records<T: Clone>(
                 errors.extend_under(&vpath, e);
             }
             if vctx.at.is_some_and(|at| at > today) {
-                errors.push(ValidationError::new(format!("{vpath}.recorded.at"), "must not be in the future"));
+                errors.push(ValidationError::new(
+                    format!("{vpath}.recorded.at"),
+                    "must not be in the future",
+                ));
             }
             writes.push(Write { change, ctx: vctx });
         }

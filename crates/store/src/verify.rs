@@ -55,7 +55,11 @@ pub async fn verify_chain(store: &dyn Store) -> StoreResult<ChainReport> {
                 events: count,
                 head: None,
                 records: 0,
-                problem: Some(ChainProblem { seq: Some(e.seq), record: Some(e.record_key.clone()), message }),
+                problem: Some(ChainProblem {
+                    seq: Some(e.seq),
+                    record: Some(e.record_key.clone()),
+                    message,
+                }),
             };
             if e.seq != expected_seq {
                 return Ok(fail(format!(
@@ -64,10 +68,16 @@ pub async fn verify_chain(store: &dyn Store) -> StoreResult<ChainReport> {
                 )));
             }
             if e.prev_hash != prev_hash {
-                return Ok(fail(format!("event {} does not link to the event before it", e.seq)));
+                return Ok(fail(format!(
+                    "event {} does not link to the event before it",
+                    e.seq
+                )));
             }
             if event_hash(&e) != e.hash {
-                return Ok(fail(format!("event {} has been altered: its content does not match its hash", e.seq)));
+                return Ok(fail(format!(
+                    "event {} has been altered: its content does not match its hash",
+                    e.seq
+                )));
             }
             prev_hash = e.hash.clone();
             expected_seq += 1;
@@ -91,12 +101,19 @@ pub async fn verify_chain(store: &dyn Store) -> StoreResult<ChainReport> {
             Some((seq, v, after)) if v != version || after != body => Some(ChainProblem {
                 seq: Some(seq),
                 record: Some(key),
-                message: format!("{label} does not match its last event ({seq}): the table was edited outside riskreg"),
+                message: format!(
+                    "{label} does not match its last event ({seq}): the table was edited outside riskreg"
+                ),
             }),
             Some(_) => None,
         };
         if problem.is_some() {
-            return Ok(ChainReport { events: count, head: Some(prev_hash), records: record_count, problem });
+            return Ok(ChainReport {
+                events: count,
+                head: Some(prev_hash),
+                records: record_count,
+                problem,
+            });
         }
     }
     if let Some(((record_type, key), (seq, _, _))) = last.into_iter().next() {
@@ -107,9 +124,17 @@ pub async fn verify_chain(store: &dyn Store) -> StoreResult<ChainReport> {
             problem: Some(ChainProblem {
                 seq: Some(seq),
                 record: Some(key.clone()),
-                message: format!("{} {key} is in the history but missing from the tables", record_type.as_str()),
+                message: format!(
+                    "{} {key} is in the history but missing from the tables",
+                    record_type.as_str()
+                ),
             }),
         });
     }
-    Ok(ChainReport { events: count, head: (count > 0).then_some(prev_hash), records: record_count, problem: None })
+    Ok(ChainReport {
+        events: count,
+        head: (count > 0).then_some(prev_hash),
+        records: record_count,
+        problem: None,
+    })
 }

@@ -1,0 +1,68 @@
+//! One module per subcommand. Each takes the opened store and the parsed options, and
+//! writes what the user asked for to standard output.
+
+mod audit;
+mod exchange;
+mod issue;
+mod register;
+mod risk;
+mod setup;
+
+use std::io::Write as _;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use riskreg_store::{Store, WriteContext};
+
+use crate::backend;
+use crate::cli::{Cli, Command};
+
+/// What every command needs: the store and who is acting, and why.
+pub struct Session {
+    pub store: Arc<dyn Store>,
+    pub actor: String,
+    pub reason: Option<String>,
+}
+
+impl Session {
+    pub fn ctx(&self) -> WriteContext {
+        WriteContext::new(self.actor.clone(), self.reason.clone())
+    }
+}
+
+/// The OS user, for `--actor`'s default.
+fn os_user() -> String {
+    ["USER", "USERNAME", "LOGNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.trim().is_empty()))
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let store = backend::open(&cli.db).await?;
+    let session = Session {
+        store,
+        actor: cli.actor.unwrap_or_else(os_user),
+        reason: cli.reason,
+    };
+    match cli.command {
+        Command::Init => setup::init(&session).await,
+        Command::Demo => setup::demo(&session).await,
+        Command::Register(c) => register::run(&session, c).await,
+        Command::Risk(c) => risk::run(&session, c).await,
+        Command::Issue(c) => issue::run(&session, c).await,
+        Command::Audit(c) => audit::run(&session, c).await,
+        Command::Import(a) => exchange::import(&session, a).await,
+        Command::Export(a) => exchange::export(&session, a).await,
+    }
+}
+
+/// Writes to standard output, treating a closed pipe (`riskreg … | head`) as success.
+pub fn print(text: &str) -> anyhow::Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+        Err(e) => Err(e.into()),
+    }
+}

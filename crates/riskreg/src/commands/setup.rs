@@ -1,0 +1,35 @@
+//! `riskreg init` and `riskreg demo`.
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use riskreg_domain::document::Document;
+
+use super::{Session, print};
+
+/// The SEC Panel's register as it stood for its August 2018 paper, with its July history.
+const DEMO: &str = include_str!("../../data/sec-panel-2018-08.json");
+
+pub async fn init(s: &Session) -> anyhow::Result<ExitCode> {
+    if s.store.init(s.ctx()).await? {
+        print("Initialised with the default scales (5×5) and impact classification.\n")
+    } else {
+        print("Already initialised; nothing changed.\n")
+    }
+}
+
+pub async fn demo(s: &Session) -> anyhow::Result<ExitCode> {
+    s.store.init(s.ctx()).await?;
+    let doc = Document::parse(DEMO)
+        .map_err(riskreg_store::StoreError::Invalid)
+        .context("the demo data")?;
+    let mut ctx = s.ctx();
+    ctx.reason
+        .get_or_insert_with(|| "SEC Panel demo".to_owned());
+    let summary = s.store.import(&doc, &ctx).await?;
+    print(&format!(
+        "Loaded the SEC Panel demo: {} registers, {} risks, {} issues ({} versions).\n\
+         Try: riskreg risk list --register PANEL\n",
+        summary.registers, summary.risks, summary.issues, summary.versions
+    ))
+}
