@@ -77,10 +77,10 @@ impl Mitigation {
             Ok(t) => self.text = t,
             Err(e) => errors.push(e),
         }
-        if let Some(owner) = &self.owner {
-            if let Err(e) = optional_len("owner", owner, MAX_LABEL) {
-                errors.push(e);
-            }
+        if let Some(owner) = &self.owner
+            && let Err(e) = optional_len("owner", owner, MAX_LABEL)
+        {
+            errors.push(e);
         }
         for (i, item) in self.sub_items.iter_mut().enumerate() {
             match required_text(&format!("sub_items[{i}]"), item, MAX_TEXT) {

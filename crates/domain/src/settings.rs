@@ -157,13 +157,15 @@ impl Settings {
                 covered[usize::from(s)] += 1;
             }
         }
-        if errors.is_empty() {
-            if let Some(s) = (1..=max).find(|&s| covered[usize::from(s)] != 1) {
-                errors.push(ValidationError::new(
-                    "bands",
-                    format!("must cover every severity from 1 to {max} exactly once (severity {s} is not)"),
-                ));
-            }
+        if errors.is_empty()
+            && let Some(s) = (1..=max).find(|&s| covered[usize::from(s)] != 1)
+        {
+            errors.push(ValidationError::new(
+                "bands",
+                format!(
+                    "must cover every severity from 1 to {max} exactly once (severity {s} is not)"
+                ),
+            ));
         }
     }
 }

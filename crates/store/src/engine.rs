@@ -179,13 +179,13 @@ impl Engine<'_> {
                 "must not be in the future",
             ));
         }
-        if let Some(prev) = after {
-            if at < prev {
-                return Err(StoreError::invalid(
-                    "recorded.at",
-                    format!("must not be earlier than the version it replaces ({prev})"),
-                ));
-            }
+        if let Some(prev) = after
+            && at < prev
+        {
+            return Err(StoreError::invalid(
+                "recorded.at",
+                format!("must not be earlier than the version it replaces ({prev})"),
+            ));
         }
         Ok(at)
     }

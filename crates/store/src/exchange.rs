@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use riskreg_domain::document::{Document, Record, Recorded, RegisterEntry, Version};
 use riskreg_domain::{
     IssueFields, RecordRef, RegisterCode, RiskFields, Settings, ValidationError, ValidationErrors,
@@ -75,13 +75,13 @@ impl dyn Store {
                 ));
                 continue;
             }
-            if let Some(parent) = &reg.fields.parent {
-                if !known.contains(parent) {
-                    errors.push(ValidationError::new(
-                        format!("{path}.parent"),
-                        format!("names no register listed before it or in the database: {parent}"),
-                    ));
-                }
+            if let Some(parent) = &reg.fields.parent
+                && !known.contains(parent)
+            {
+                errors.push(ValidationError::new(
+                    format!("{path}.parent"),
+                    format!("names no register listed before it or in the database: {parent}"),
+                ));
             }
             if !known.insert(reg.code.clone()) {
                 errors.push(ValidationError::new(
@@ -109,7 +109,6 @@ impl dyn Store {
                 ctx,
                 &mut writes,
                 &mut errors,
-                risk_changes,
             );
             plan_records(
                 &path,
@@ -120,7 +119,6 @@ impl dyn Store {
                 ctx,
                 &mut writes,
                 &mut errors,
-                issue_changes,
             );
             summary.risks += reg.risks.len();
             summary.issues += reg.issues.len();
@@ -235,63 +233,57 @@ fn context(recorded: Option<&Recorded>, fallback: &WriteContext) -> WriteContext
     }
 }
 
-type ChangesFor<T> = fn(
-    RecordRef,
-    Option<u32>,
-    T,
-) -> (
-    Change,
-    fn(T, &Settings, chrono::NaiveDate) -> Result<T, ValidationErrors>,
-);
-
-fn risk_changes(
-    reference: RecordRef,
-    expected: Option<u32>,
-    fields: RiskFields,
-) -> (
-    Change,
-    fn(RiskFields, &Settings, chrono::NaiveDate) -> Result<RiskFields, ValidationErrors>,
-) {
-    let change = match expected {
-        None => Change::CreateRisk {
-            register: reference.register,
-            number: Some(reference.number),
-            fields,
-        },
-        Some(v) => Change::ReplaceRisk {
-            reference,
-            expected_version: Some(v),
-            fields,
-        },
-    };
-    (change, RiskFields::normalised)
+/// A record kind the register file holds: how to check one version and how to write it.
+trait Importable: Clone {
+    fn check(self, settings: &Settings, today: NaiveDate) -> Result<Self, ValidationErrors>;
+    /// The change that writes version `expected + 1` (a creation when `expected` is `None`).
+    fn change(self, reference: RecordRef, expected: Option<u32>) -> Change;
 }
 
-fn issue_changes(
-    reference: RecordRef,
-    expected: Option<u32>,
-    fields: IssueFields,
-) -> (
-    Change,
-    fn(IssueFields, &Settings, chrono::NaiveDate) -> Result<IssueFields, ValidationErrors>,
-) {
-    let change = match expected {
-        None => Change::CreateIssue {
-            register: reference.register,
-            number: Some(reference.number),
-            fields,
-        },
-        Some(v) => Change::ReplaceIssue {
-            reference,
-            expected_version: Some(v),
-            fields,
-        },
-    };
-    (change, IssueFields::normalised)
+impl Importable for RiskFields {
+    fn check(self, settings: &Settings, today: NaiveDate) -> Result<Self, ValidationErrors> {
+        self.normalised(settings, today)
+    }
+
+    fn change(self, reference: RecordRef, expected: Option<u32>) -> Change {
+        match expected {
+            None => Change::CreateRisk {
+                register: reference.register,
+                number: Some(reference.number),
+                fields: self,
+            },
+            Some(v) => Change::ReplaceRisk {
+                reference,
+                expected_version: Some(v),
+                fields: self,
+            },
+        }
+    }
+}
+
+impl Importable for IssueFields {
+    fn check(self, settings: &Settings, today: NaiveDate) -> Result<Self, ValidationErrors> {
+        self.normalised(settings, today)
+    }
+
+    fn change(self, reference: RecordRef, expected: Option<u32>) -> Change {
+        match expected {
+            None => Change::CreateIssue {
+                register: reference.register,
+                number: Some(reference.number),
+                fields: self,
+            },
+            Some(v) => Change::ReplaceIssue {
+                reference,
+                expected_version: Some(v),
+                fields: self,
+            },
+        }
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
-fn plan_records<T: Clone>(
+fn plan_records<T: Importable>(
     path: &str,
     key: &str,
     reg: &RegisterEntry,
@@ -300,7 +292,6 @@ fn plan_records<T: Clone>(
     ctx: &WriteContext,
     writes: &mut Vec<Write>,
     errors: &mut ValidationErrors,
-    changes: ChangesFor<T>,
 ) {
     let mut numbers = HashSet::new();
     let today: DateTime<Utc> = Utc::now();
@@ -325,9 +316,9 @@ fn plan_records<T: Clone>(
             let vctx = context(version.recorded.as_ref(), ctx);
             let reference = RecordRef::new(reg.code.clone(), record.number);
             let expected = if v == 0 { None } else { Some(v as u32) };
-            let (change, check) = changes(reference, expected, version.fields.clone());
+            let change = version.fields.clone().change(reference, expected);
             let day = vctx.at.unwrap_or(today).date_naive();
-            if let Err(e) = check(version.fields.clone(), settings, day) {
+            if let Err(e) = version.fields.clone().check(settings, day) {
                 errors.extend_under(&vpath, e);
             }
             if vctx.at.is_some_and(|at| at > today) {

@@ -25,8 +25,7 @@ pub async fn run(s: &Session, command: RegisterCommand) -> anyhow::Result<ExitCo
             confidential,
             description,
         } => {
-            let code =
-                RegisterCode::parse(&code).map_err(|e| riskreg_store::StoreError::from(e))?;
+            let code = RegisterCode::parse(&code).map_err(riskreg_store::StoreError::from)?;
             let parent = parent
                 .map(|p| {
                     RegisterCode::parse(&p)
