@@ -89,10 +89,7 @@ impl RecordRef {
 pub fn parse_number(value: &str) -> Result<u32, ValidationError> {
     match value.trim().parse::<u32>() {
         Ok(n) if n >= 1 => Ok(n),
-        _ => Err(ValidationError::new(
-            "number",
-            "must be a whole number from 1 up",
-        )),
+        _ => Err(ValidationError::new("number", "must be a whole number from 1 up")),
     }
 }
 

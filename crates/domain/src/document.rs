@@ -68,18 +68,33 @@ pub struct Document {
 impl Document {
     /// Parses a register file, reporting every problem found with its JSON path.
     pub fn parse(text: &str) -> Result<Self, ValidationErrors> {
-        let root: Value = serde_json::from_str(text)
-            .map_err(|e| ValidationError::new("", format!("is not valid JSON: {e}")))?;
+        let (doc, errors) = Self::parse_partial(text);
+        errors.into_result(doc)
+    }
+
+    /// Parses as much of a register file as is well-formed: the records that parse, and
+    /// every problem with the rest. Lets an importer check the good records against the
+    /// database too, so that one run reports every problem in the file.
+    pub fn parse_partial(text: &str) -> (Self, ValidationErrors) {
         let mut errors = ValidationErrors::default();
+        let empty = || Self {
+            settings: None,
+            registers: Vec::new(),
+        };
+        let root: Value = match serde_json::from_str(text) {
+            Ok(v) => v,
+            Err(e) => {
+                errors.push(ValidationError::new("", format!("is not valid JSON: {e}")));
+                return (empty(), errors);
+            }
+        };
         let Value::Object(mut root) = root else {
-            return Err(ValidationError::new("", "must be a JSON object").into());
+            errors.push(ValidationError::new("", "must be a JSON object"));
+            return (empty(), errors);
         };
         match root.remove("format") {
             Some(Value::String(f)) if f == FORMAT => {}
-            _ => errors.push(ValidationError::new(
-                "format",
-                format!("must be \"{FORMAT}\""),
-            )),
+            _ => errors.push(ValidationError::new("format", format!("must be \"{FORMAT}\""))),
         }
         let settings = match root.remove("settings") {
             None | Some(Value::Null) => None,
@@ -97,10 +112,7 @@ impl Document {
             }
         };
         unknown_keys("", &root, &mut errors);
-        errors.into_result(Self {
-            settings,
-            registers,
-        })
+        (Self { settings, registers }, errors)
     }
 
     /// Writes the document as pretty JSON in the documented shape.
@@ -116,11 +128,7 @@ impl Document {
     }
 }
 
-fn parse_register(
-    path: &str,
-    value: Value,
-    errors: &mut ValidationErrors,
-) -> Option<RegisterEntry> {
+fn parse_register(path: &str, value: Value, errors: &mut ValidationErrors) -> Option<RegisterEntry> {
     let Value::Object(mut map) = value else {
         errors.push(ValidationError::new(path, "must be an object"));
         return None;
@@ -151,11 +159,7 @@ fn parse_register(
     })
 }
 
-fn take_recorded(
-    path: &str,
-    map: &mut Map<String, Value>,
-    errors: &mut ValidationErrors,
-) -> Option<Recorded> {
+fn take_recorded(path: &str, map: &mut Map<String, Value>, errors: &mut ValidationErrors) -> Option<Recorded> {
     match map.remove("recorded") {
         None | Some(Value::Null) => None,
         Some(v) => typed::<Recorded>(&format!("{path}.recorded"), v, errors),
@@ -172,10 +176,7 @@ fn take_records<T: DeserializeOwned>(
         None | Some(Value::Null) => return Vec::new(),
         Some(Value::Array(items)) => items,
         Some(_) => {
-            errors.push(ValidationError::new(
-                format!("{path}.{key}"),
-                "must be a list",
-            ));
+            errors.push(ValidationError::new(format!("{path}.{key}"), "must be a list"));
             return Vec::new();
         }
     };
@@ -186,11 +187,7 @@ fn take_records<T: DeserializeOwned>(
         .collect()
 }
 
-fn parse_record<T: DeserializeOwned>(
-    path: &str,
-    value: Value,
-    errors: &mut ValidationErrors,
-) -> Option<Record<T>> {
+fn parse_record<T: DeserializeOwned>(path: &str, value: Value, errors: &mut ValidationErrors) -> Option<Record<T>> {
     let Value::Object(mut map) = value else {
         errors.push(ValidationError::new(path, "must be an object"));
         return None;
@@ -209,10 +206,7 @@ fn parse_record<T: DeserializeOwned>(
         None | Some(Value::Null) => Vec::new(),
         Some(Value::Array(items)) => items,
         Some(_) => {
-            errors.push(ValidationError::new(
-                format!("{path}.history"),
-                "must be a list",
-            ));
+            errors.push(ValidationError::new(format!("{path}.history"), "must be a list"));
             Vec::new()
         }
     };
@@ -261,11 +255,7 @@ fn check_time_order<T>(path: &str, versions: &[Version<T>], errors: &mut Validat
 }
 
 /// Deserialises `value` as `T`, recording a path-qualified error on failure.
-fn typed<T: DeserializeOwned>(
-    path: &str,
-    value: Value,
-    errors: &mut ValidationErrors,
-) -> Option<T> {
+fn typed<T: DeserializeOwned>(path: &str, value: Value, errors: &mut ValidationErrors) -> Option<T> {
     match serde_json::from_value::<T>(value) {
         Ok(v) => Some(v),
         Err(e) => {
@@ -341,10 +331,7 @@ struct VersionOut<'a, T> {
 
 impl<'a, T> From<&'a Record<T>> for RecordOut<'a, T> {
     fn from(r: &'a Record<T>) -> Self {
-        let (current, earlier) = r
-            .versions
-            .split_last()
-            .expect("a record has at least one version");
+        let (current, earlier) = r.versions.split_last().expect("a record has at least one version");
         Self {
             number: r.number,
             fields: &current.fields,
@@ -374,12 +361,7 @@ mod tests {
         assert_eq!(panel.risks.len(), 18);
         let r15 = panel.risks.iter().find(|r| r.number == 15).unwrap();
         assert_eq!(r15.versions.len(), 2);
-        assert!(
-            r15.versions[0]
-                .fields
-                .statement
-                .contains("has not yet completed")
-        );
+        assert!(r15.versions[0].fields.statement.contains("has not yet completed"));
     }
 
     #[test]

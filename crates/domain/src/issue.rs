@@ -9,9 +9,7 @@ use crate::code::RecordRef;
 use crate::mitigation::Mitigation;
 use crate::rag::Rag;
 use crate::register::Revision;
-use crate::risk::{
-    MitigationEdits, normalise_list, normalise_mitigations, normalise_optional, set,
-};
+use crate::risk::{MitigationEdits, normalise_list, normalise_mitigations, normalise_optional, set};
 use crate::settings::Settings;
 use crate::validation::{MAX_LABEL, MAX_TEXT, ValidationError, ValidationErrors, required_text};
 
@@ -89,11 +87,7 @@ impl IssueFields {
         }
     }
 
-    pub fn normalised(
-        mut self,
-        settings: &Settings,
-        today: NaiveDate,
-    ) -> Result<Self, ValidationErrors> {
+    pub fn normalised(mut self, settings: &Settings, today: NaiveDate) -> Result<Self, ValidationErrors> {
         let mut errors = ValidationErrors::default();
         match required_text("statement", &self.statement, MAX_TEXT) {
             Ok(t) => self.statement = t,
@@ -102,12 +96,7 @@ impl IssueFields {
         if let Err(e) = settings.check_impact("impact", self.impact) {
             errors.push(e);
         }
-        normalise_optional(
-            "impacts_intro",
-            &mut self.impacts_intro,
-            MAX_TEXT,
-            &mut errors,
-        );
+        normalise_optional("impacts_intro", &mut self.impacts_intro, MAX_TEXT, &mut errors);
         normalise_list("impacts", &mut self.impacts, &mut errors);
         normalise_list("footnotes", &mut self.footnotes, &mut errors);
         for (field, value) in [
@@ -118,8 +107,7 @@ impl IssueFields {
             normalise_optional(field, value, MAX_LABEL, &mut errors);
         }
         normalise_optional("notes", &mut self.notes, MAX_TEXT, &mut errors);
-        self.mitigations =
-            normalise_mitigations(std::mem::take(&mut self.mitigations), today, &mut errors);
+        self.mitigations = normalise_mitigations(std::mem::take(&mut self.mitigations), today, &mut errors);
         errors.into_result(self)
     }
 }
@@ -158,11 +146,7 @@ impl IssueChange {
         *self == Self::default()
     }
 
-    pub fn apply(
-        &self,
-        base: &IssueFields,
-        today: NaiveDate,
-    ) -> Result<IssueFields, ValidationErrors> {
+    pub fn apply(&self, base: &IssueFields, today: NaiveDate) -> Result<IssueFields, ValidationErrors> {
         let mut f = base.clone();
         set(&mut f.statement, &self.statement);
         set(&mut f.impacts_intro, &self.impacts_intro);

@@ -4,7 +4,9 @@
 
 use std::cmp::Ordering;
 
+use crate::code::RegisterCode;
 use crate::issue::Issue;
+use crate::register::Register;
 use crate::risk::Risk;
 
 /// Compares two risks in register order. Total: every risk in a register has its own number,
@@ -23,6 +25,33 @@ pub fn issue_order(a: &Issue, b: &Issue) -> Ordering {
         .cmp(&a.fields.impact)
         .then(a.reference.number.cmp(&b.reference.number))
         .then_with(|| a.reference.register.cmp(&b.reference.register))
+}
+
+/// Registers in tree order: each parent followed by its children, depth first, siblings by
+/// code. Registers whose parent is missing are treated as roots.
+pub fn tree_order(registers: Vec<Register>) -> Vec<Register> {
+    let codes: std::collections::HashSet<RegisterCode> = registers.iter().map(|r| r.code.clone()).collect();
+    let mut children: std::collections::BTreeMap<Option<RegisterCode>, Vec<Register>> = Default::default();
+    for r in registers {
+        let parent = r.fields.parent.clone().filter(|p| codes.contains(p) && *p != r.code);
+        children.entry(parent).or_default().push(r);
+    }
+    for list in children.values_mut() {
+        list.sort_by(|a, b| b.code.cmp(&a.code));
+    }
+    let mut out = Vec::with_capacity(codes.len());
+    let mut stack = children.remove(&None).unwrap_or_default();
+    while let Some(r) = stack.pop() {
+        if let Some(kids) = children.remove(&Some(r.code.clone())) {
+            stack.extend(kids);
+        }
+        out.push(r);
+    }
+    // A cycle leaves registers unreachable from any root; list them rather than lose them.
+    let mut rest: Vec<Register> = children.into_values().flatten().collect();
+    rest.sort_by(|a, b| a.code.cmp(&b.code));
+    out.extend(rest);
+    out
 }
 
 pub fn sort_risks(risks: &mut [Risk]) {
@@ -67,6 +96,34 @@ mod tests {
         sort_risks(&mut v);
         let numbers: Vec<_> = v.iter().map(|r| r.reference.number).collect();
         assert_eq!(numbers, [1, 6, 14, 12]);
+    }
+
+    fn register(code: &str, parent: Option<&str>) -> Register {
+        let mut fields = crate::register::RegisterFields::new(code);
+        fields.parent = parent.map(|p| RegisterCode::parse(p).unwrap());
+        Register {
+            code: RegisterCode::parse(code).unwrap(),
+            fields,
+            revision: Revision {
+                version: 1,
+                updated_at: Utc::now(),
+                updated_by: "t".into(),
+            },
+        }
+    }
+
+    #[test]
+    fn registers_are_listed_as_a_tree() {
+        let v = vec![
+            register("TABASC", Some("PANEL")),
+            register("OPSG", Some("PANEL")),
+            register("WG", Some("SSC")),
+            register("SSC", Some("PANEL")),
+            register("PANEL", None),
+            register("BOARD", None),
+        ];
+        let codes: Vec<_> = tree_order(v).into_iter().map(|r| r.code.to_string()).collect();
+        assert_eq!(codes, ["BOARD", "PANEL", "OPSG", "SSC", "WG", "TABASC"]);
     }
 
     proptest! {

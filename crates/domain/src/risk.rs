@@ -9,9 +9,7 @@ use crate::mitigation::Mitigation;
 use crate::rag::Rag;
 use crate::register::Revision;
 use crate::settings::Settings;
-use crate::validation::{
-    MAX_LABEL, MAX_TEXT, ValidationError, ValidationErrors, optional_len, required_text,
-};
+use crate::validation::{MAX_LABEL, MAX_TEXT, ValidationError, ValidationErrors, optional_len, required_text};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -180,11 +178,7 @@ impl RiskFields {
 
     /// Trims text, fills in mitigation dates, and checks every field against the settings.
     /// Returns every broken rule at once.
-    pub fn normalised(
-        mut self,
-        settings: &Settings,
-        today: NaiveDate,
-    ) -> Result<Self, ValidationErrors> {
+    pub fn normalised(mut self, settings: &Settings, today: NaiveDate) -> Result<Self, ValidationErrors> {
         let mut errors = ValidationErrors::default();
         match required_text("statement", &self.statement, MAX_TEXT) {
             Ok(t) => self.statement = t,
@@ -213,8 +207,7 @@ impl RiskFields {
         }
         normalise_optional("provenance", &mut self.provenance, MAX_TEXT, &mut errors);
         normalise_optional("notes", &mut self.notes, MAX_TEXT, &mut errors);
-        self.mitigations =
-            normalise_mitigations(std::mem::take(&mut self.mitigations), today, &mut errors);
+        self.mitigations = normalise_mitigations(std::mem::take(&mut self.mitigations), today, &mut errors);
         errors.into_result(self)
     }
 }
@@ -230,12 +223,7 @@ pub(crate) fn normalise_list(field: &str, list: &mut [String], errors: &mut Vali
 }
 
 /// Trims an optional text; blank becomes none.
-pub(crate) fn normalise_optional(
-    field: &str,
-    value: &mut Option<String>,
-    max: usize,
-    errors: &mut ValidationErrors,
-) {
+pub(crate) fn normalise_optional(field: &str, value: &mut Option<String>, max: usize, errors: &mut ValidationErrors) {
     if let Some(v) = value.take() {
         let t = v.trim();
         if !t.is_empty() {
@@ -299,18 +287,11 @@ impl MitigationEdits {
         self.add.is_empty() && self.set_state.is_empty() && self.remove.is_empty()
     }
 
-    pub fn apply(
-        &self,
-        list: &mut Vec<Mitigation>,
-        today: NaiveDate,
-    ) -> Result<(), ValidationErrors> {
+    pub fn apply(&self, list: &mut Vec<Mitigation>, today: NaiveDate) -> Result<(), ValidationErrors> {
         let mut errors = ValidationErrors::default();
         let len = list.len();
         let out_of_range = |field: &str, n: usize| {
-            ValidationError::new(
-                field,
-                format!("must name a mitigation from 1 to {len}; got {n}"),
-            )
+            ValidationError::new(field, format!("must name a mitigation from 1 to {len}; got {n}"))
         };
         for &(n, state) in &self.set_state {
             match list.get_mut(n.wrapping_sub(1)) {
@@ -368,11 +349,7 @@ impl RiskChange {
     }
 
     /// The risk's fields with this change applied (not yet validated).
-    pub fn apply(
-        &self,
-        base: &RiskFields,
-        today: NaiveDate,
-    ) -> Result<RiskFields, ValidationErrors> {
+    pub fn apply(&self, base: &RiskFields, today: NaiveDate) -> Result<RiskFields, ValidationErrors> {
         let mut f = base.clone();
         set(&mut f.statement, &self.statement);
         set(&mut f.consequences, &self.consequences);
@@ -420,22 +397,17 @@ mod tests {
     #[test]
     fn normalising_reports_every_broken_rule() {
         let mut f = RiskFields::new("  ", 6, 0, Rag::Green);
-        f.mitigations
-            .push(Mitigation::new("", MitigationState::Planned));
+        f.mitigations.push(Mitigation::new("", MitigationState::Planned));
         let e = f.normalised(&Settings::default(), today()).unwrap_err();
         let fields: Vec<_> = e.0.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(
-            fields,
-            ["statement", "impact", "likelihood", "mitigations[0].text"]
-        );
+        assert_eq!(fields, ["statement", "impact", "likelihood", "mitigations[0].text"]);
     }
 
     #[test]
     fn normalising_trims_and_dates_new_mitigations() {
         let mut f = RiskFields::new(" A risk ", 3, 3, Rag::Green);
         f.owner = Some("  ".into());
-        f.mitigations
-            .push(Mitigation::new(" Do it ", MitigationState::Planned));
+        f.mitigations.push(Mitigation::new(" Do it ", MitigationState::Planned));
         let f = f.normalised(&Settings::default(), today()).unwrap();
         assert_eq!(f.statement, "A risk");
         assert_eq!(f.owner, None);

@@ -79,9 +79,7 @@ impl Settings {
 
     /// The band a severity falls in.
     pub fn band(&self, severity: u16) -> Option<&Band> {
-        self.bands
-            .iter()
-            .find(|b| (b.min..=b.max).contains(&severity))
+        self.bands.iter().find(|b| (b.min..=b.max).contains(&severity))
     }
 
     pub fn impact_label(&self, level: u8) -> Option<&str> {
@@ -135,10 +133,7 @@ impl Settings {
         for (i, band) in self.bands.iter().enumerate() {
             let field = format!("bands[{i}]");
             if band.name.trim().is_empty() {
-                errors.push(ValidationError::new(
-                    format!("{field}.name"),
-                    "must not be empty",
-                ));
+                errors.push(ValidationError::new(format!("{field}.name"), "must not be empty"));
             }
             if !is_hex_colour(&band.colour) {
                 errors.push(ValidationError::new(
@@ -162,19 +157,14 @@ impl Settings {
         {
             errors.push(ValidationError::new(
                 "bands",
-                format!(
-                    "must cover every severity from 1 to {max} exactly once (severity {s} is not)"
-                ),
+                format!("must cover every severity from 1 to {max} exactly once (severity {s} is not)"),
             ));
         }
     }
 }
 
 fn label(scale: &[ScaleLevel], level: u8) -> Option<&str> {
-    scale
-        .iter()
-        .find(|l| l.level == level)
-        .map(|l| l.label.as_str())
+    scale.iter().find(|l| l.level == level).map(|l| l.label.as_str())
 }
 
 fn check_level(field: &str, value: u8, levels: u8, scale: &str) -> Result<(), ValidationError> {
@@ -204,10 +194,7 @@ fn check_scale(field: &str, scale: &[ScaleLevel], errors: &mut ValidationErrors)
             ));
         }
         if level.label.trim().is_empty() {
-            errors.push(ValidationError::new(
-                format!("{field}[{i}].label"),
-                "must not be empty",
-            ));
+            errors.push(ValidationError::new(format!("{field}[{i}].label"), "must not be empty"));
         }
     }
 }
@@ -228,12 +215,7 @@ mod tests {
         assert_eq!(s.likelihood_levels(), 5);
         assert_eq!(s.impact_label(1), Some("Negligible"));
         assert_eq!(s.impact_label(5), Some("Major"));
-        let names: Vec<_> = s
-            .classification
-            .categories
-            .iter()
-            .map(|c| c.name.as_str())
-            .collect();
+        let names: Vec<_> = s.classification.categories.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(
             names,
             [

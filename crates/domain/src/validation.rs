@@ -54,11 +54,7 @@ impl ValidationErrors {
 
     /// `Ok(value)` when nothing was found, the collected errors otherwise.
     pub fn into_result<T>(self, value: T) -> Result<T, ValidationErrors> {
-        if self.0.is_empty() {
-            Ok(value)
-        } else {
-            Err(self)
-        }
+        if self.0.is_empty() { Ok(value) } else { Err(self) }
     }
 }
 
@@ -95,10 +91,7 @@ pub fn required_text(field: &str, value: &str, max: usize) -> Result<String, Val
 /// Rejects text longer than `max` characters.
 pub fn optional_len(field: &str, value: &str, max: usize) -> Result<(), ValidationError> {
     if value.chars().count() > max {
-        return Err(ValidationError::new(
-            field,
-            format!("must be at most {max} characters"),
-        ));
+        return Err(ValidationError::new(field, format!("must be at most {max} characters")));
     }
     Ok(())
 }

@@ -17,12 +17,7 @@ use crate::time_arg::parse_as_at;
 )]
 pub struct Cli {
     /// The database: sqlite:PATH.
-    #[arg(
-        long,
-        global = true,
-        env = "RISKREG_DB",
-        default_value = "sqlite:riskreg.db"
-    )]
+    #[arg(long, global = true, env = "RISKREG_DB", default_value = "sqlite:riskreg.db")]
     pub db: String,
     /// Who is making a change (recorded in the history). Defaults to the OS user.
     #[arg(long, global = true, env = "RISKREG_ACTOR")]

@@ -31,11 +31,7 @@ pub fn report(e: &anyhow::Error) -> ExitCode {
             for err in &errors.0 {
                 eprintln!(
                     "  {}: {}",
-                    if err.field.is_empty() {
-                        "(file)"
-                    } else {
-                        &err.field
-                    },
+                    if err.field.is_empty() { "(file)" } else { &err.field },
                     err.rule
                 );
             }
@@ -44,12 +40,7 @@ pub fn report(e: &anyhow::Error) -> ExitCode {
         Some(StoreError::NotFound(_)) => NOT_FOUND,
         Some(StoreError::Conflict(_)) => CONFLICT,
         _ if e.downcast_ref::<AuditFailed>().is_some() => AUDIT_FAILED,
-        _ if e
-            .downcast_ref::<riskreg_domain::ValidationError>()
-            .is_some() =>
-        {
-            INVALID
-        }
+        _ if e.downcast_ref::<riskreg_domain::ValidationError>().is_some() => INVALID,
         _ => 1,
     };
     eprintln!("error: {e:#}");

@@ -5,8 +5,8 @@ use chrono::NaiveDate;
 use clap::Args;
 use riskreg_domain::risk::MitigationEdits;
 use riskreg_domain::{
-    IssueChange, IssueFields, IssueStatus, Mitigation, MitigationState, Rag, RecordRef, Response,
-    RiskChange, RiskFields, RiskStatus, ScorePair, ValidationError, ValidationErrors,
+    IssueChange, IssueFields, IssueStatus, Mitigation, MitigationState, Rag, RecordRef, Response, RiskChange,
+    RiskFields, RiskStatus, ScorePair, ValidationError, ValidationErrors,
 };
 
 #[derive(Debug, Args, Default)]
@@ -121,13 +121,9 @@ impl Parsing {
 }
 
 fn clearable(value: &Option<String>) -> Option<Option<String>> {
-    value.as_ref().map(|v| {
-        if v.trim().is_empty() {
-            None
-        } else {
-            Some(v.clone())
-        }
-    })
+    value
+        .as_ref()
+        .map(|v| if v.trim().is_empty() { None } else { Some(v.clone()) })
 }
 
 fn list(values: &[String]) -> Option<Vec<String>> {
@@ -136,23 +132,14 @@ fn list(values: &[String]) -> Option<Vec<String>> {
 
 fn date(field: &'static str) -> impl Fn(&str) -> Result<NaiveDate, ValidationError> {
     move |v| {
-        NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").map_err(|_| {
-            ValidationError::new(
-                field,
-                format!("must be a date written YYYY-MM-DD; got {v:?}"),
-            )
-        })
+        NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d")
+            .map_err(|_| ValidationError::new(field, format!("must be a date written YYYY-MM-DD; got {v:?}")))
     }
 }
 
 fn score_pair(field: &'static str) -> impl Fn(&str) -> Result<ScorePair, ValidationError> {
     move |v| {
-        let rule = || {
-            ValidationError::new(
-                field,
-                format!("must be IMPACTxLIKELIHOOD, e.g. 4x3; got {v:?}"),
-            )
-        };
+        let rule = || ValidationError::new(field, format!("must be IMPACTxLIKELIHOOD, e.g. 4x3; got {v:?}"));
         let (i, l) = v.trim().split_once(['x', 'X', '*', '×']).ok_or_else(rule)?;
         Ok(ScorePair {
             impact: i.trim().parse().map_err(|_| rule())?,
@@ -176,12 +163,8 @@ impl CommonFieldArgs {
             .set_mitigation
             .iter()
             .filter_map(|s| {
-                let rule = || {
-                    ValidationError::new(
-                        "set_mitigation",
-                        format!("must be N=STATE, e.g. 2=complete; got {s:?}"),
-                    )
-                };
+                let rule =
+                    || ValidationError::new("set_mitigation", format!("must be N=STATE, e.g. 2=complete; got {s:?}"));
                 let parsed = s.split_once('=').ok_or_else(rule).and_then(|(n, st)| {
                     let n: usize = n.trim().parse().map_err(|_| rule())?;
                     Ok((n, MitigationState::parse("set_mitigation", st)?))
@@ -207,10 +190,7 @@ impl RiskFieldArgs {
             impact: c.impact,
             likelihood: self.likelihood,
             rag: c.rag,
-            status: self
-                .status
-                .as_deref()
-                .and_then(|s| p.take(RiskStatus::parse(s))),
+            status: self.status.as_deref().and_then(|s| p.take(RiskStatus::parse(s))),
             owner: clearable(&c.owner),
             raised_by: clearable(&c.raised_by),
             raised_on: p.optional(&c.raised_on, date("raised_on")),
@@ -260,10 +240,7 @@ impl IssueFieldArgs {
             impacts: list(&self.impacts),
             impact: c.impact,
             rag: c.rag,
-            status: self
-                .status
-                .as_deref()
-                .and_then(|s| p.take(IssueStatus::parse(s))),
+            status: self.status.as_deref().and_then(|s| p.take(IssueStatus::parse(s))),
             category: clearable(&c.category),
             raised_by: clearable(&c.raised_by),
             raised_on: p.optional(&c.raised_on, date("raised_on")),

@@ -50,9 +50,7 @@ fn severity_cell(severity: u16, settings: &Settings, color: bool) -> Cell {
     };
     let cell = Cell::new(text);
     match (color, band.and_then(|b| hex_rgb(&b.colour))) {
-        (true, Some((r, g, b))) => cell
-            .fg(Color::Rgb { r, g, b })
-            .add_attribute(Attribute::Bold),
+        (true, Some((r, g, b))) => cell.fg(Color::Rgb { r, g, b }).add_attribute(Attribute::Bold),
         _ => cell,
     }
 }
@@ -102,11 +100,7 @@ pub fn risk_table(risks: &[RiskView], settings: &Settings) -> String {
             Cell::new(r.mitigations.len()),
         ]);
     }
-    format!(
-        "{t}\n{} risk{}\n",
-        risks.len(),
-        if risks.len() == 1 { "" } else { "s" }
-    )
+    format!("{t}\n{} risk{}\n", risks.len(), if risks.len() == 1 { "" } else { "s" })
 }
 
 pub fn risk_detail(r: &RiskView, settings: &Settings) -> String {
@@ -120,11 +114,7 @@ pub fn risk_detail(r: &RiskView, settings: &Settings) -> String {
     if !r.consequences.is_empty() {
         row("Consequences", Cell::new(bullets(&r.consequences)));
     }
-    let impact = format!(
-        "{} {}",
-        r.impact,
-        settings.impact_label(r.impact).unwrap_or("")
-    );
+    let impact = format!("{} {}", r.impact, settings.impact_label(r.impact).unwrap_or(""));
     row("Impact", Cell::new(impact.trim()));
     let likelihood = format!(
         "{} {}",
@@ -193,11 +183,7 @@ pub fn risk_detail(r: &RiskView, settings: &Settings) -> String {
 }
 
 fn bullets(items: &[String]) -> String {
-    items
-        .iter()
-        .map(|i| format!("• {i}"))
-        .collect::<Vec<_>>()
-        .join("\n")
+    items.iter().map(|i| format!("• {i}")).collect::<Vec<_>>().join("\n")
 }
 
 fn joined_mitigations(ms: &[MitigationView]) -> String {
@@ -270,12 +256,7 @@ pub fn issue_table(issues: &[IssueView]) -> String {
             Cell::new(&i.reference),
             Cell::new(&i.statement),
             Cell::new(i.raised_on.map(|d| d.to_string()).unwrap_or_default()),
-            Cell::new(
-                i.associated_risk
-                    .as_ref()
-                    .map(|r| r.to_string())
-                    .unwrap_or_default(),
-            ),
+            Cell::new(i.associated_risk.as_ref().map(|r| r.to_string()).unwrap_or_default()),
             Cell::new(i.impact),
             rag_cell(i.rag, color),
             Cell::new(i.status.as_str()),
@@ -307,11 +288,7 @@ pub fn issue_detail(i: &IssueView, settings: &Settings) -> String {
     if !impacts.is_empty() {
         row("Impacts", Cell::new(impacts));
     }
-    let impact = format!(
-        "{} {}",
-        i.impact,
-        settings.impact_label(i.impact).unwrap_or("")
-    );
+    let impact = format!("{} {}", i.impact, settings.impact_label(i.impact).unwrap_or(""));
     row("Impact", Cell::new(impact.trim()));
     row("RAG", rag_cell(i.rag, color));
     row("Status", Cell::new(i.status.as_str()));
@@ -387,10 +364,7 @@ pub fn issues_csv(issues: &[IssueView]) -> anyhow::Result<String> {
             i.category.clone().unwrap_or_default(),
             i.raised_by.clone().unwrap_or_default(),
             i.raised_on.map(|d| d.to_string()).unwrap_or_default(),
-            i.associated_risk
-                .as_ref()
-                .map(|r| r.to_string())
-                .unwrap_or_default(),
+            i.associated_risk.as_ref().map(|r| r.to_string()).unwrap_or_default(),
             joined_mitigations(&i.mitigations),
             i.version.to_string(),
             i.updated_at.to_rfc3339(),
@@ -436,11 +410,7 @@ pub fn register_table(registers: &[Register]) -> String {
         t.add_row(vec![
             r.code.to_string(),
             r.fields.name.clone(),
-            r.fields
-                .parent
-                .as_ref()
-                .map(|p| p.to_string())
-                .unwrap_or_default(),
+            r.fields.parent.as_ref().map(|p| p.to_string()).unwrap_or_default(),
             if r.fields.confidential {
                 "yes".into()
             } else {
@@ -458,11 +428,7 @@ pub fn registers_csv(registers: &[Register]) -> anyhow::Result<String> {
         w.write_record([
             r.code.to_string(),
             r.fields.name.clone(),
-            r.fields
-                .parent
-                .as_ref()
-                .map(|p| p.to_string())
-                .unwrap_or_default(),
+            r.fields.parent.as_ref().map(|p| p.to_string()).unwrap_or_default(),
             r.fields.confidential.to_string(),
             r.revision.version.to_string(),
         ])?;

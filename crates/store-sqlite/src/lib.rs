@@ -123,41 +123,10 @@ fn register_from_event_row(row: &sqlx::sqlite::SqliteRow) -> StoreResult<Registe
     register_from_parts(&key, &body, version, &at, actor)
 }
 
-/// Parents before children, siblings by code.
-fn tree_order(mut registers: Vec<Register>) -> Vec<Register> {
-    registers.sort_by(|a, b| a.code.cmp(&b.code));
-    let mut out: Vec<Register> = Vec::with_capacity(registers.len());
-    while !registers.is_empty() {
-        let before = registers.len();
-        let mut i = 0;
-        while i < registers.len() {
-            let ready = match &registers[i].fields.parent {
-                None => true,
-                Some(p) => {
-                    out.iter().any(|r| &r.code == p) || !registers.iter().any(|r| &r.code == p)
-                }
-            };
-            if ready {
-                out.push(registers.remove(i));
-            } else {
-                i += 1;
-            }
-        }
-        if registers.len() == before {
-            out.append(&mut registers);
-        }
-    }
-    out
-}
-
 #[async_trait]
 impl Store for SqliteStore {
     async fn begin(&self) -> StoreResult<Box<dyn WriteTx>> {
-        let tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(db_err)?;
+        let tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)?;
         Ok(Box::new(tx::SqliteTx::new(tx)))
     }
 
@@ -180,55 +149,45 @@ impl Store for SqliteStore {
                 .iter()
                 .map(register_from_event_row)
                 .collect::<StoreResult<Vec<_>>>()?,
-            None => {
-                sqlx::query("SELECT code, body, version, updated_at, updated_by FROM registers")
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(db_err)?
-                    .iter()
-                    .map(|r| {
-                        register_from_parts(
-                            &r.try_get::<String, _>("code").map_err(db_err)?,
-                            &r.try_get::<String, _>("body").map_err(db_err)?,
-                            r.try_get::<i64, _>("version").map_err(db_err)? as u32,
-                            &r.try_get::<String, _>("updated_at").map_err(db_err)?,
-                            r.try_get("updated_by").map_err(db_err)?,
-                        )
-                    })
-                    .collect::<StoreResult<Vec<_>>>()?
-            }
+            None => sqlx::query("SELECT code, body, version, updated_at, updated_by FROM registers")
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_err)?
+                .iter()
+                .map(|r| {
+                    register_from_parts(
+                        &r.try_get::<String, _>("code").map_err(db_err)?,
+                        &r.try_get::<String, _>("body").map_err(db_err)?,
+                        r.try_get::<i64, _>("version").map_err(db_err)? as u32,
+                        &r.try_get::<String, _>("updated_at").map_err(db_err)?,
+                        r.try_get("updated_by").map_err(db_err)?,
+                    )
+                })
+                .collect::<StoreResult<Vec<_>>>()?,
         };
-        Ok(tree_order(registers))
+        Ok(ordering::tree_order(registers))
     }
 
-    async fn register(
-        &self,
-        code: &RegisterCode,
-        as_at: Option<DateTime<Utc>>,
-    ) -> StoreResult<Register> {
+    async fn register(&self, code: &RegisterCode, as_at: Option<DateTime<Utc>>) -> StoreResult<Register> {
         let not_found = || match as_at {
             Some(t) => StoreError::NotFound(format!("register {code} as at {}", timestamp_text(t))),
             None => StoreError::NotFound(format!("register {code}")),
         };
         match as_at {
             Some(t) => {
-                let row = self
-                    .latest_version(RecordType::Register, code.as_str(), t)
-                    .await?;
+                let row = self.latest_version(RecordType::Register, code.as_str(), t).await?;
                 row.as_ref()
                     .map(register_from_event_row)
                     .transpose()?
                     .ok_or_else(not_found)
             }
             None => {
-                let row = sqlx::query(
-                    "SELECT body, version, updated_at, updated_by FROM registers WHERE code = ?1",
-                )
-                .bind(code.as_str())
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(db_err)?
-                .ok_or_else(not_found)?;
+                let row = sqlx::query("SELECT body, version, updated_at, updated_by FROM registers WHERE code = ?1")
+                    .bind(code.as_str())
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(db_err)?
+                    .ok_or_else(not_found)?;
                 register_from_parts(
                     code.as_str(),
                     &row.try_get::<String, _>("body").map_err(db_err)?,
@@ -275,9 +234,7 @@ impl Store for SqliteStore {
     async fn risk(&self, reference: &RecordRef, as_at: Option<DateTime<Utc>>) -> StoreResult<Risk> {
         let row = match as_at {
             Some(t) => {
-                let row = self
-                    .latest_version(RecordType::Risk, &reference.to_string(), t)
-                    .await?;
+                let row = self.latest_version(RecordType::Risk, &reference.to_string(), t).await?;
                 row.as_ref().map(risk_from_event_row).transpose()?
             }
             None => sqlx::query(
@@ -327,11 +284,7 @@ impl Store for SqliteStore {
         Ok(issues)
     }
 
-    async fn issue(
-        &self,
-        reference: &RecordRef,
-        as_at: Option<DateTime<Utc>>,
-    ) -> StoreResult<Issue> {
+    async fn issue(&self, reference: &RecordRef, as_at: Option<DateTime<Utc>>) -> StoreResult<Issue> {
         let row = match as_at {
             Some(t) => {
                 let row = self
@@ -356,17 +309,15 @@ impl Store for SqliteStore {
     }
 
     async fn history(&self, record_type: RecordType, key: &str) -> StoreResult<Vec<Event>> {
-        sqlx::query(
-            "SELECT * FROM events WHERE record_type = ?1 AND record_key = ?2 ORDER BY version",
-        )
-        .bind(record_type.as_str())
-        .bind(key)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db_err)?
-        .iter()
-        .map(event_from_row)
-        .collect()
+        sqlx::query("SELECT * FROM events WHERE record_type = ?1 AND record_key = ?2 ORDER BY version")
+            .bind(record_type.as_str())
+            .bind(key)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?
+            .iter()
+            .map(event_from_row)
+            .collect()
     }
 
     async fn events(&self, after: i64, limit: u32) -> StoreResult<Vec<Event>> {
@@ -389,9 +340,7 @@ impl Store for SqliteStore {
         Ok(n as u64)
     }
 
-    async fn current_records(
-        &self,
-    ) -> StoreResult<Vec<(RecordType, String, u32, serde_json::Value)>> {
+    async fn current_records(&self) -> StoreResult<Vec<(RecordType, String, u32, serde_json::Value)>> {
         let rows = sqlx::query(
             "SELECT 'settings' AS t, 'settings' AS k, version, body FROM settings
              UNION ALL SELECT 'register', code, version, body FROM registers
@@ -406,8 +355,7 @@ impl Store for SqliteStore {
                 let t: String = r.try_get("t").map_err(db_err)?;
                 let body: String = r.try_get("body").map_err(db_err)?;
                 Ok((
-                    RecordType::parse(&t)
-                        .ok_or_else(|| StoreError::other("unknown record type"))?,
+                    RecordType::parse(&t).ok_or_else(|| StoreError::other("unknown record type"))?,
                     r.try_get("k").map_err(db_err)?,
                     r.try_get::<i64, _>("version").map_err(db_err)? as u32,
                     serde_json::from_str(&body).map_err(StoreError::other)?,

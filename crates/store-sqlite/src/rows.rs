@@ -27,8 +27,7 @@ pub fn parse_time(text: &str) -> StoreResult<DateTime<Utc>> {
 }
 
 fn json<T: serde::de::DeserializeOwned>(body: &str) -> StoreResult<T> {
-    serde_json::from_str(body)
-        .map_err(|e| StoreError::Other(format!("unreadable record in the database: {e}")))
+    serde_json::from_str(body).map_err(|e| StoreError::Other(format!("unreadable record in the database: {e}")))
 }
 
 fn revision(version: u32, at: &str, by: String) -> StoreResult<Revision> {
@@ -39,13 +38,7 @@ fn revision(version: u32, at: &str, by: String) -> StoreResult<Revision> {
     })
 }
 
-pub fn risk_from_parts(
-    reference: &RecordRef,
-    body: &str,
-    version: u32,
-    at: &str,
-    by: String,
-) -> StoreResult<Risk> {
+pub fn risk_from_parts(reference: &RecordRef, body: &str, version: u32, at: &str, by: String) -> StoreResult<Risk> {
     Ok(Risk {
         reference: reference.clone(),
         fields: json(body)?,
@@ -53,13 +46,7 @@ pub fn risk_from_parts(
     })
 }
 
-pub fn issue_from_parts(
-    reference: &RecordRef,
-    body: &str,
-    version: u32,
-    at: &str,
-    by: String,
-) -> StoreResult<Issue> {
+pub fn issue_from_parts(reference: &RecordRef, body: &str, version: u32, at: &str, by: String) -> StoreResult<Issue> {
     Ok(Issue {
         reference: reference.clone(),
         fields: json(body)?,
@@ -67,13 +54,7 @@ pub fn issue_from_parts(
     })
 }
 
-pub fn register_from_parts(
-    code: &str,
-    body: &str,
-    version: u32,
-    at: &str,
-    by: String,
-) -> StoreResult<Register> {
+pub fn register_from_parts(code: &str, body: &str, version: u32, at: &str, by: String) -> StoreResult<Register> {
     Ok(Register {
         code: RegisterCode::parse(code)?,
         fields: json(body)?,
@@ -119,11 +100,8 @@ pub fn event_from_row(row: &SqliteRow) -> StoreResult<Event> {
         actor: row.try_get("actor").map_err(db_err)?,
         reason: row.try_get("reason").map_err(db_err)?,
         kind: row.try_get("kind").map_err(db_err)?,
-        record_type: RecordType::parse(&record_type).ok_or_else(|| {
-            StoreError::Other(format!(
-                "unknown record type {record_type:?} in the history"
-            ))
-        })?,
+        record_type: RecordType::parse(&record_type)
+            .ok_or_else(|| StoreError::Other(format!("unknown record type {record_type:?} in the history")))?,
         record_key: row.try_get("record_key").map_err(db_err)?,
         register: row.try_get("register").map_err(db_err)?,
         version: row.try_get::<i64, _>("version").map_err(db_err)? as u32,

@@ -34,10 +34,7 @@ impl WriteTx for SqliteTx {
         row.map(|r| {
             let b: String = r.try_get("body").map_err(db_err)?;
             let v: i64 = r.try_get("version").map_err(db_err)?;
-            Ok((
-                serde_json::from_str(&b).map_err(StoreError::other)?,
-                v as u32,
-            ))
+            Ok((serde_json::from_str(&b).map_err(StoreError::other)?, v as u32))
         })
         .transpose()
     }
@@ -56,13 +53,11 @@ impl WriteTx for SqliteTx {
     }
 
     async fn register(&mut self, code: &RegisterCode) -> StoreResult<Option<Register>> {
-        let row = sqlx::query(
-            "SELECT body, version, updated_at, updated_by FROM registers WHERE code = ?1",
-        )
-        .bind(code.as_str())
-        .fetch_optional(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
+        let row = sqlx::query("SELECT body, version, updated_at, updated_by FROM registers WHERE code = ?1")
+            .bind(code.as_str())
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
         row.map(|r| {
             register_from_parts(
                 code.as_str(),
@@ -125,12 +120,11 @@ impl WriteTx for SqliteTx {
     }
 
     async fn max_risk_number(&mut self, register: &RegisterCode) -> StoreResult<u32> {
-        let n: Option<i64> =
-            sqlx::query_scalar("SELECT MAX(number) FROM risks WHERE register = ?1")
-                .bind(register.as_str())
-                .fetch_one(&mut *self.tx)
-                .await
-                .map_err(db_err)?;
+        let n: Option<i64> = sqlx::query_scalar("SELECT MAX(number) FROM risks WHERE register = ?1")
+            .bind(register.as_str())
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
         Ok(n.unwrap_or(0) as u32)
     }
 
@@ -188,12 +182,11 @@ impl WriteTx for SqliteTx {
     }
 
     async fn max_issue_number(&mut self, register: &RegisterCode) -> StoreResult<u32> {
-        let n: Option<i64> =
-            sqlx::query_scalar("SELECT MAX(number) FROM issues WHERE register = ?1")
-                .bind(register.as_str())
-                .fetch_one(&mut *self.tx)
-                .await
-                .map_err(db_err)?;
+        let n: Option<i64> = sqlx::query_scalar("SELECT MAX(number) FROM issues WHERE register = ?1")
+            .bind(register.as_str())
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
         Ok(n.unwrap_or(0) as u32)
     }
 
@@ -236,12 +229,10 @@ impl WriteTx for SqliteTx {
     }
 
     async fn record_count(&mut self) -> StoreResult<u64> {
-        let n: i64 = sqlx::query_scalar(
-            "SELECT (SELECT COUNT(*) FROM risks) + (SELECT COUNT(*) FROM issues)",
-        )
-        .fetch_one(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
+        let n: i64 = sqlx::query_scalar("SELECT (SELECT COUNT(*) FROM risks) + (SELECT COUNT(*) FROM issues)")
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
         Ok(n as u64)
     }
 

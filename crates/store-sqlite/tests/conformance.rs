@@ -11,10 +11,7 @@ async fn sqlite_conforms() {
     let counter = std::sync::atomic::AtomicUsize::new(0);
     riskreg_store::conformance::run_all(|| {
         let n = counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        let url = format!(
-            "sqlite:{}",
-            dir.path().join(format!("db{n}.sqlite")).display()
-        );
+        let url = format!("sqlite:{}", dir.path().join(format!("db{n}.sqlite")).display());
         async move { Arc::new(SqliteStore::open(&url).await.expect("open")) as Arc<dyn Store> }
     })
     .await;

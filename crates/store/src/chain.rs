@@ -38,19 +38,13 @@ pub fn canonical_bytes(e: &Event) -> Vec<u8> {
         ("before", e.before.clone().unwrap_or(Value::Null)),
         ("kind", Value::from(e.kind.as_str())),
         ("prev_hash", Value::from(e.prev_hash.as_str())),
-        (
-            "reason",
-            e.reason.as_deref().map(Value::from).unwrap_or(Value::Null),
-        ),
+        ("reason", e.reason.as_deref().map(Value::from).unwrap_or(Value::Null)),
         ("recorded_at", Value::from(timestamp_text(e.recorded_at))),
         ("record_key", Value::from(e.record_key.as_str())),
         ("record_type", Value::from(e.record_type.as_str())),
         (
             "register",
-            e.register
-                .as_deref()
-                .map(Value::from)
-                .unwrap_or(Value::Null),
+            e.register.as_deref().map(Value::from).unwrap_or(Value::Null),
         ),
         ("seq", Value::from(e.seq)),
     ];
@@ -138,14 +132,8 @@ mod tests {
     fn canonical_form_sorts_keys_and_is_stable() {
         let e = event();
         let text = String::from_utf8(canonical_bytes(&e)).unwrap();
-        assert!(
-            text.contains(r#""after":{"a":[{"x":1,"y":2}],"b":1}"#),
-            "{text}"
-        );
-        assert!(
-            text.contains(r#""at":"2018-08-03T09:00:00.000000Z""#),
-            "{text}"
-        );
+        assert!(text.contains(r#""after":{"a":[{"x":1,"y":2}],"b":1}"#), "{text}");
+        assert!(text.contains(r#""at":"2018-08-03T09:00:00.000000Z""#), "{text}");
         let mut reordered = e.clone();
         reordered.after = Some(json!({"a": [ {"x": 1, "y": 2} ], "b": 1}));
         assert_eq!(event_hash(&e), event_hash(&reordered));

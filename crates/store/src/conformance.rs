@@ -10,8 +10,8 @@ use std::sync::Arc;
 use chrono::{Duration, Utc};
 use riskreg_domain::document::Document;
 use riskreg_domain::{
-    IssueChange, IssueFields, IssueStatus, Mitigation, MitigationState, Rag, RecordRef,
-    RegisterCode, RegisterFields, RiskChange, RiskFields, RiskStatus, Settings,
+    IssueChange, IssueFields, IssueStatus, Mitigation, MitigationState, Rag, RecordRef, RegisterCode, RegisterFields,
+    RiskChange, RiskFields, RiskStatus, Settings,
 };
 
 use crate::engine::{Change, Write, WriteContext};
@@ -34,18 +34,14 @@ pub fn scenarios() -> Vec<(&'static str, Scenario)> {
         ("invalid_input_changes_nothing", |s| {
             Box::pin(invalid_input_changes_nothing(s))
         }),
-        ("versions_and_conflicts", |s| {
-            Box::pin(versions_and_conflicts(s))
-        }),
+        ("versions_and_conflicts", |s| Box::pin(versions_and_conflicts(s))),
         ("ordering", |s| Box::pin(ordering(s))),
         ("closing", |s| Box::pin(closing(s))),
         ("issues", |s| Box::pin(issues(s))),
         ("as_at", |s| Box::pin(as_at(s))),
         ("batches_are_atomic", |s| Box::pin(batches_are_atomic(s))),
         ("demo_import", |s| Box::pin(demo_import(s))),
-        ("concurrent_amendments", |s| {
-            Box::pin(concurrent_amendments(s))
-        }),
+        ("concurrent_amendments", |s| Box::pin(concurrent_amendments(s))),
         ("settings", |s| Box::pin(settings(s))),
     ]
 }
@@ -98,19 +94,10 @@ async fn assert_chain_ok(store: &Arc<dyn Store>) {
 }
 
 async fn empty_store(store: Arc<dyn Store>) {
-    assert_eq!(
-        store.settings().await.expect("settings"),
-        Settings::default()
-    );
+    assert_eq!(store.settings().await.expect("settings"), Settings::default());
     assert!(store.registers(None).await.expect("registers").is_empty());
     assert_eq!(store.event_count().await.expect("count"), 0);
-    assert!(
-        store
-            .risks(&RecordQuery::default())
-            .await
-            .expect("risks")
-            .is_empty()
-    );
+    assert!(store.risks(&RecordQuery::default()).await.expect("risks").is_empty());
     assert!(store.events(0, 10).await.expect("events").is_empty());
     let report = verify_chain(store.as_ref()).await.expect("verify");
     assert!(report.ok());
@@ -156,16 +143,9 @@ async fn registers(store: Arc<dyn Store>) {
         other => panic!("expected invalid name, got {other:?}"),
     }
     let missing = store.register(&code("NOPE"), None).await;
-    assert!(
-        matches!(missing, Err(StoreError::NotFound(_))),
-        "{missing:?}"
-    );
+    assert!(matches!(missing, Err(StoreError::NotFound(_))), "{missing:?}");
 
-    let mut renamed = store
-        .register(&code("SSC"), None)
-        .await
-        .expect("SSC")
-        .fields;
+    let mut renamed = store.register(&code("SSC"), None).await.expect("SSC").fields;
     renamed.name = "Security Sub-Committee (SSC)".into();
     let stale = store
         .write_one(
@@ -192,11 +172,7 @@ async fn registers(store: Arc<dyn Store>) {
     let ssc = store.register(&code("SSC"), None).await.expect("SSC");
     assert_eq!(ssc.revision.version, 2);
     assert_eq!(
-        store
-            .history(RecordType::Register, "SSC")
-            .await
-            .expect("history")
-            .len(),
+        store.history(RecordType::Register, "SSC").await.expect("history").len(),
         2
     );
     assert_chain_ok(&store).await;
@@ -218,10 +194,7 @@ async fn risk_numbers(store: Arc<dyn Store>) {
         .create_risk(code("PANEL"), None, risk("Next", 3, 3), ctx())
         .await
         .expect("r4");
-    assert_eq!(
-        r4.reference.number, 4,
-        "new numbers follow the highest ever used"
-    );
+    assert_eq!(r4.reference.number, 4, "new numbers follow the highest ever used");
     let dup = store
         .create_risk(code("PANEL"), Some(3), risk("Again", 3, 3), ctx())
         .await;
@@ -234,29 +207,15 @@ async fn risk_numbers(store: Arc<dyn Store>) {
         .create_risk(code("PANEL"), None, risk("After a closure", 3, 3), ctx())
         .await
         .expect("r5");
-    assert_eq!(
-        r5.reference.number, 5,
-        "a closed risk's number is never reused"
-    );
-    let unknown = store
-        .create_risk(code("NOPE"), None, risk("x", 1, 1), ctx())
-        .await;
-    assert!(
-        matches!(unknown, Err(StoreError::NotFound(_))),
-        "{unknown:?}"
-    );
+    assert_eq!(r5.reference.number, 5, "a closed risk's number is never reused");
+    let unknown = store.create_risk(code("NOPE"), None, risk("x", 1, 1), ctx()).await;
+    assert!(matches!(unknown, Err(StoreError::NotFound(_))), "{unknown:?}");
     let got = store.risk(&reference("PANEL-3"), None).await.expect("get");
     assert_eq!(got.fields.statement, "Third");
     assert_eq!(got.severity(), 9);
-    assert_eq!(
-        got.fields.mitigations[0].added_on,
-        Some(Utc::now().date_naive())
-    );
+    assert_eq!(got.fields.mitigations[0].added_on, Some(Utc::now().date_naive()));
     let missing = store.risk(&reference("PANEL-2"), None).await;
-    assert!(
-        matches!(missing, Err(StoreError::NotFound(_))),
-        "{missing:?}"
-    );
+    assert!(matches!(missing, Err(StoreError::NotFound(_))), "{missing:?}");
     assert_chain_ok(&store).await;
 }
 
@@ -273,10 +232,7 @@ async fn invalid_input_changes_nothing(store: Arc<dyn Store>) {
         impact: Some(6),
         ..Default::default()
     };
-    match store
-        .amend_risk(reference("PANEL-1"), None, change, ctx())
-        .await
-    {
+    match store.amend_risk(reference("PANEL-1"), None, change, ctx()).await {
         Err(StoreError::Invalid(e)) => {
             assert_eq!(e.0[0].field, "impact");
             assert!(e.0[0].rule.contains("between 1 and 5"), "{}", e.0[0].rule);
@@ -296,39 +252,19 @@ async fn invalid_input_changes_nothing(store: Arc<dyn Store>) {
         .await;
     assert!(matches!(empty, Err(StoreError::Invalid(_))), "{empty:?}");
     let no_actor = store
-        .create_risk(
-            code("PANEL"),
-            None,
-            risk("x", 1, 1),
-            WriteContext::new(" ", None),
-        )
+        .create_risk(code("PANEL"), None, risk("x", 1, 1), WriteContext::new(" ", None))
         .await;
-    assert!(
-        matches!(no_actor, Err(StoreError::Invalid(_))),
-        "{no_actor:?}"
-    );
+    assert!(matches!(no_actor, Err(StoreError::Invalid(_))), "{no_actor:?}");
     let future = WriteContext {
         at: Some(Utc::now() + Duration::days(2)),
         ..ctx()
     };
-    let future = store
-        .create_risk(code("PANEL"), None, risk("x", 1, 1), future)
-        .await;
+    let future = store.create_risk(code("PANEL"), None, risk("x", 1, 1), future).await;
     assert!(matches!(future, Err(StoreError::Invalid(_))), "{future:?}");
 
     assert_eq!(store.event_count().await.expect("count"), before_events);
-    assert_eq!(
-        store.risk(&reference("PANEL-1"), None).await.expect("get"),
-        before
-    );
-    assert_eq!(
-        store
-            .risks(&RecordQuery::default())
-            .await
-            .expect("list")
-            .len(),
-        1
-    );
+    assert_eq!(store.risk(&reference("PANEL-1"), None).await.expect("get"), before);
+    assert_eq!(store.risks(&RecordQuery::default()).await.expect("list").len(), 1);
     assert_chain_ok(&store).await;
 }
 
@@ -365,29 +301,17 @@ async fn versions_and_conflicts(store: Arc<dyn Store>) {
         .await
         .expect("amend without a version");
 
-    let history = store
-        .history(RecordType::Risk, "PANEL-1")
-        .await
-        .expect("history");
-    let kinds: Vec<_> = history
-        .iter()
-        .map(|e| (e.version, e.kind.as_str()))
-        .collect();
+    let history = store.history(RecordType::Risk, "PANEL-1").await.expect("history");
+    let kinds: Vec<_> = history.iter().map(|e| (e.version, e.kind.as_str())).collect();
     assert_eq!(kinds, [(1, "created"), (2, "amended"), (3, "amended")]);
     assert_eq!(history[1].actor, "tester");
     assert_eq!(history[1].reason.as_deref(), Some("conformance"));
     assert_eq!(
-        history[1]
-            .before
-            .as_ref()
-            .and_then(|b| b["statement"].as_str()),
+        history[1].before.as_ref().and_then(|b| b["statement"].as_str()),
         Some("Original wording")
     );
     assert_eq!(
-        history[1]
-            .after
-            .as_ref()
-            .and_then(|b| b["statement"].as_str()),
+        history[1].after.as_ref().and_then(|b| b["statement"].as_str()),
         Some("New wording")
     );
     assert_eq!(history[1].prev_hash, history[0].hash);
@@ -400,13 +324,7 @@ async fn ordering(store: Arc<dyn Store>) {
         .create_register(code("SSC"), RegisterFields::new("SSC"), ctx())
         .await
         .expect("SSC");
-    for (n, i, l) in [
-        (14u32, 4u8, 2u8),
-        (6, 4, 2),
-        (1, 3, 4),
-        (12, 1, 2),
-        (3, 3, 3),
-    ] {
+    for (n, i, l) in [(14u32, 4u8, 2u8), (6, 4, 2), (1, 3, 4), (12, 1, 2), (3, 3, 3)] {
         store
             .create_risk(code("PANEL"), Some(n), risk("r", i, l), ctx())
             .await
@@ -435,22 +353,14 @@ async fn ordering(store: Arc<dyn Store>) {
         .iter()
         .map(|r| r.reference.to_string())
         .collect();
-    assert_eq!(
-        all,
-        [
-            "SSC-1", "PANEL-1", "PANEL-3", "PANEL-6", "PANEL-14", "PANEL-12"
-        ]
-    );
+    assert_eq!(all, ["SSC-1", "PANEL-1", "PANEL-3", "PANEL-6", "PANEL-14", "PANEL-12"]);
     let unknown = store
         .risks(&RecordQuery {
             register: Some(code("NOPE")),
             ..Default::default()
         })
         .await;
-    assert!(
-        matches!(unknown, Err(StoreError::NotFound(_))),
-        "{unknown:?}"
-    );
+    assert!(matches!(unknown, Err(StoreError::NotFound(_))), "{unknown:?}");
 }
 
 async fn closing(store: Arc<dyn Store>) {
@@ -482,10 +392,7 @@ async fn closing(store: Arc<dyn Store>) {
         .await
         .expect("all");
     assert_eq!(all.len(), 2);
-    let history = store
-        .history(RecordType::Risk, "PANEL-2")
-        .await
-        .expect("history");
+    let history = store.history(RecordType::Risk, "PANEL-2").await.expect("history");
     assert_eq!(history.last().map(|e| e.kind.as_str()), Some("closed"));
     assert_chain_ok(&store).await;
 }
@@ -501,21 +408,11 @@ async fn issues(store: Arc<dyn Store>) {
         .expect("issue");
     assert_eq!(i1.reference, reference("PANEL-2"));
     let i2 = store
-        .create_issue(
-            code("PANEL"),
-            None,
-            IssueFields::new("Another", 5, Rag::Amber),
-            ctx(),
-        )
+        .create_issue(code("PANEL"), None, IssueFields::new("Another", 5, Rag::Amber), ctx())
         .await;
     assert_eq!(i2.expect("next").reference.number, 3);
     let bad = store
-        .create_issue(
-            code("PANEL"),
-            None,
-            IssueFields::new("x", 7, Rag::Amber),
-            ctx(),
-        )
+        .create_issue(code("PANEL"), None, IssueFields::new("x", 7, Rag::Amber), ctx())
         .await;
     assert!(matches!(bad, Err(StoreError::Invalid(_))), "{bad:?}");
     let change = IssueChange {
@@ -527,9 +424,7 @@ async fn issues(store: Arc<dyn Store>) {
         .await
         .expect("amend");
     assert_eq!(amended.fields.impact, 4);
-    let stale = store
-        .amend_issue(reference("PANEL-2"), Some(1), change, ctx())
-        .await;
+    let stale = store.amend_issue(reference("PANEL-2"), Some(1), change, ctx()).await;
     assert!(matches!(stale, Err(StoreError::Conflict(_))), "{stale:?}");
     let listed: Vec<_> = store
         .issues(&RecordQuery::default())
@@ -544,21 +439,11 @@ async fn issues(store: Arc<dyn Store>) {
         .await
         .expect("close");
     assert_eq!(closed.fields.status, IssueStatus::Closed);
-    assert_eq!(
-        store
-            .issues(&RecordQuery::default())
-            .await
-            .expect("open")
-            .len(),
-        1
-    );
+    assert_eq!(store.issues(&RecordQuery::default()).await.expect("open").len(), 1);
     let got = store.issue(&reference("PANEL-2"), None).await.expect("get");
     assert_eq!(got.fields.associated_risk, Some(reference("PANEL-10")));
     let missing = store.issue(&reference("PANEL-9"), None).await;
-    assert!(
-        matches!(missing, Err(StoreError::NotFound(_))),
-        "{missing:?}"
-    );
+    assert!(matches!(missing, Err(StoreError::NotFound(_))), "{missing:?}");
     assert_eq!(
         store
             .history(RecordType::Issue, "PANEL-2")
@@ -603,12 +488,7 @@ async fn as_at(store: Arc<dyn Store>) {
         ..Default::default()
     };
     store
-        .amend_risk(
-            reference("PANEL-15"),
-            Some(1),
-            change,
-            at("2018-08-03T09:00:00Z"),
-        )
+        .amend_risk(reference("PANEL-15"), Some(1), change, at("2018-08-03T09:00:00Z"))
         .await
         .expect("amend");
     store
@@ -635,16 +515,10 @@ async fn as_at(store: Arc<dyn Store>) {
             early,
         )
         .await;
-    assert!(
-        matches!(backwards, Err(StoreError::Invalid(_))),
-        "{backwards:?}"
-    );
+    assert!(matches!(backwards, Err(StoreError::Invalid(_))), "{backwards:?}");
 
     let july = Some(t("2018-07-31T23:59:59.999999Z"));
-    let old = store
-        .risk(&reference("PANEL-15"), july)
-        .await
-        .expect("as at July");
+    let old = store.risk(&reference("PANEL-15"), july).await.expect("as at July");
     assert_eq!(old.fields.statement, "has not yet completed");
     assert_eq!(old.revision.version, 1);
     let now = store.risk(&reference("PANEL-15"), None).await.expect("now");
@@ -659,13 +533,8 @@ async fn as_at(store: Arc<dyn Store>) {
         .expect("list as at July");
     assert_eq!(july_list.len(), 1, "Risk 18 did not exist in July");
     let missing = store.risk(&reference("PANEL-18"), july).await;
-    assert!(
-        matches!(missing, Err(StoreError::NotFound(_))),
-        "{missing:?}"
-    );
-    let before = store
-        .register(&code("PANEL"), Some(t("2018-06-30T00:00:00Z")))
-        .await;
+    assert!(matches!(missing, Err(StoreError::NotFound(_))), "{missing:?}");
+    let before = store.register(&code("PANEL"), Some(t("2018-06-30T00:00:00Z"))).await;
     assert!(matches!(before, Err(StoreError::NotFound(_))), "{before:?}");
     assert_eq!(
         store
@@ -731,13 +600,7 @@ async fn batches_are_atomic(store: Arc<dyn Store>) {
     let result = store.write(writes).await;
     assert!(matches!(result, Err(StoreError::Invalid(_))), "{result:?}");
     assert_eq!(store.event_count().await.expect("count"), events);
-    assert!(
-        store
-            .risks(&RecordQuery::default())
-            .await
-            .expect("list")
-            .is_empty()
-    );
+    assert!(store.risks(&RecordQuery::default()).await.expect("list").is_empty());
     let writes = (1..=3)
         .map(|n| Write {
             change: Change::CreateRisk {
@@ -749,14 +612,7 @@ async fn batches_are_atomic(store: Arc<dyn Store>) {
         })
         .collect();
     assert_eq!(store.write(writes).await.expect("batch").len(), 3);
-    assert_eq!(
-        store
-            .risks(&RecordQuery::default())
-            .await
-            .expect("list")
-            .len(),
-        3
-    );
+    assert_eq!(store.risks(&RecordQuery::default()).await.expect("list").len(), 3);
     assert_chain_ok(&store).await;
 }
 
@@ -764,10 +620,7 @@ async fn demo_import(store: Arc<dyn Store>) {
     store.init(ctx()).await.expect("init");
     let doc = Document::parse(DEMO).expect("demo parses");
     let summary = store.import(&doc, &ctx()).await.expect("import");
-    assert_eq!(
-        (summary.registers, summary.risks, summary.issues),
-        (3, 18, 2)
-    );
+    assert_eq!((summary.registers, summary.risks, summary.issues), (3, 18, 2));
     let panel = RecordQuery {
         register: Some(code("PANEL")),
         ..Default::default()
@@ -779,14 +632,8 @@ async fn demo_import(store: Arc<dyn Store>) {
         .iter()
         .map(|r| r.reference.number)
         .collect();
-    assert_eq!(
-        order,
-        [1, 3, 4, 5, 13, 15, 18, 6, 14, 7, 8, 9, 10, 16, 17, 11, 12]
-    );
-    let r15 = store
-        .history(RecordType::Risk, "PANEL-15")
-        .await
-        .expect("history");
+    assert_eq!(order, [1, 3, 4, 5, 13, 15, 18, 6, 14, 7, 8, 9, 10, 16, 17, 11, 12]);
+    let r15 = store.history(RecordType::Risk, "PANEL-15").await.expect("history");
     assert_eq!(r15.len(), 2);
     assert_eq!(r15[0].at.to_rfc3339(), "2018-07-05T10:00:00+00:00");
     assert_eq!(r15[0].actor, "SECAS");
@@ -817,28 +664,15 @@ async fn export_import_round_trip(first: Arc<dyn Store>, second: Arc<dyn Store>)
         .await
         .expect("amend");
     let exported = first.export().await.expect("export");
-    second
-        .import(&exported, &ctx())
-        .await
-        .expect("import the export");
+    second.import(&exported, &ctx()).await.expect("import the export");
     let again = second.export().await.expect("export again");
-    assert_eq!(
-        exported.to_json(),
-        again.to_json(),
-        "a round trip loses nothing"
-    );
+    assert_eq!(exported.to_json(), again.to_json(), "a round trip loses nothing");
     let q = RecordQuery {
         include_closed: true,
         ..Default::default()
     };
-    assert_eq!(
-        first.risks(&q).await.expect("a"),
-        second.risks(&q).await.expect("b")
-    );
-    assert_eq!(
-        first.issues(&q).await.expect("a"),
-        second.issues(&q).await.expect("b")
-    );
+    assert_eq!(first.risks(&q).await.expect("a"), second.risks(&q).await.expect("b"));
+    assert_eq!(first.issues(&q).await.expect("a"), second.issues(&q).await.expect("b"));
     assert_chain_ok(&second).await;
 }
 
@@ -856,9 +690,7 @@ async fn concurrent_amendments(store: Arc<dyn Store>) {
                     owner: Some(Some(format!("writer {i}"))),
                     ..Default::default()
                 };
-                store
-                    .amend_risk(reference("PANEL-1"), Some(1), change, ctx())
-                    .await
+                store.amend_risk(reference("PANEL-1"), Some(1), change, ctx()).await
             })
         })
         .collect();

@@ -4,8 +4,8 @@
 
 use chrono::{DateTime, Utc};
 use riskreg_domain::{
-    Issue, IssueChange, IssueFields, IssueStatus, RecordRef, Register, RegisterCode,
-    RegisterFields, Risk, RiskChange, RiskFields, RiskStatus, Settings, register::Revision,
+    Issue, IssueChange, IssueFields, IssueStatus, RecordRef, Register, RegisterCode, RegisterFields, Risk, RiskChange,
+    RiskFields, RiskStatus, Settings, register::Revision,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -98,11 +98,7 @@ pub enum Applied {
 
 /// Applies `writes` in order inside `tx`. On error nothing should be committed: the caller
 /// drops the transaction.
-pub async fn apply(
-    tx: &mut dyn WriteTx,
-    writes: Vec<Write>,
-    now: DateTime<Utc>,
-) -> StoreResult<Vec<Applied>> {
+pub async fn apply(tx: &mut dyn WriteTx, writes: Vec<Write>, now: DateTime<Utc>) -> StoreResult<Vec<Applied>> {
     let head = tx.chain_head().await?;
     let settings = tx.settings().await?;
     let mut engine = Engine {
@@ -159,25 +155,15 @@ fn kind_for_risk(before: &RiskFields, after: &RiskFields) -> &'static str {
 
 impl Engine<'_> {
     fn settings(&self) -> Settings {
-        self.settings
-            .as_ref()
-            .map(|(s, _)| s.clone())
-            .unwrap_or_default()
+        self.settings.as_ref().map(|(s, _)| s.clone()).unwrap_or_default()
     }
 
     /// The instant a change takes effect: its recorded time, or now. Recorded times may not
     /// lie in the future, nor before the version they replace.
-    fn effective_at(
-        &self,
-        ctx: &WriteContext,
-        after: Option<DateTime<Utc>>,
-    ) -> StoreResult<DateTime<Utc>> {
+    fn effective_at(&self, ctx: &WriteContext, after: Option<DateTime<Utc>>) -> StoreResult<DateTime<Utc>> {
         let at = ctx.at.map(truncate).unwrap_or(self.now);
         if at > self.now {
-            return Err(StoreError::invalid(
-                "recorded.at",
-                "must not be in the future",
-            ));
+            return Err(StoreError::invalid("recorded.at", "must not be in the future"));
         }
         if let Some(prev) = after
             && at < prev
@@ -197,12 +183,7 @@ impl Engine<'_> {
         Ok(())
     }
 
-    async fn append(
-        &mut self,
-        ctx: &WriteContext,
-        at: DateTime<Utc>,
-        d: EventDraft<'_>,
-    ) -> StoreResult<()> {
+    async fn append(&mut self, ctx: &WriteContext, at: DateTime<Utc>, d: EventDraft<'_>) -> StoreResult<()> {
         let mut event = Event {
             seq: self.head.seq + 1,
             at,
@@ -237,17 +218,12 @@ impl Engine<'_> {
         let ctx = w.ctx;
         match w.change {
             Change::Settings(s) => self.put_settings(&ctx, s).await,
-            Change::CreateRegister { code, fields } => {
-                self.create_register(&ctx, code, fields).await
-            }
+            Change::CreateRegister { code, fields } => self.create_register(&ctx, code, fields).await,
             Change::AmendRegister {
                 code,
                 expected_version,
                 fields,
-            } => {
-                self.amend_register(&ctx, code, expected_version, fields)
-                    .await
-            }
+            } => self.amend_register(&ctx, code, expected_version, fields).await,
             Change::CreateRisk {
                 register,
                 number,
@@ -261,8 +237,7 @@ impl Engine<'_> {
                 let current = self.existing_risk(&reference).await?;
                 let at = self.effective_at(&ctx, Some(current.revision.updated_at))?;
                 let fields = change.apply(&current.fields, at.date_naive())?;
-                self.replace_risk(&ctx, current, expected_version, fields)
-                    .await
+                self.replace_risk(&ctx, current, expected_version, fields).await
             }
             Change::ReplaceRisk {
                 reference,
@@ -270,8 +245,7 @@ impl Engine<'_> {
                 fields,
             } => {
                 let current = self.existing_risk(&reference).await?;
-                self.replace_risk(&ctx, current, expected_version, fields)
-                    .await
+                self.replace_risk(&ctx, current, expected_version, fields).await
             }
             Change::CreateIssue {
                 register,
@@ -286,8 +260,7 @@ impl Engine<'_> {
                 let current = self.existing_issue(&reference).await?;
                 let at = self.effective_at(&ctx, Some(current.revision.updated_at))?;
                 let fields = change.apply(&current.fields, at.date_naive())?;
-                self.replace_issue(&ctx, current, expected_version, fields)
-                    .await
+                self.replace_issue(&ctx, current, expected_version, fields).await
             }
             Change::ReplaceIssue {
                 reference,
@@ -295,17 +268,12 @@ impl Engine<'_> {
                 fields,
             } => {
                 let current = self.existing_issue(&reference).await?;
-                self.replace_issue(&ctx, current, expected_version, fields)
-                    .await
+                self.replace_issue(&ctx, current, expected_version, fields).await
             }
         }
     }
 
-    async fn put_settings(
-        &mut self,
-        ctx: &WriteContext,
-        settings: Settings,
-    ) -> StoreResult<Applied> {
+    async fn put_settings(&mut self, ctx: &WriteContext, settings: Settings) -> StoreResult<Applied> {
         settings.validate()?;
         if self.tx.record_count().await? > 0 && settings != self.settings() {
             // Changing scales under existing scores would silently re-mean them.
@@ -327,11 +295,7 @@ impl Engine<'_> {
         };
         self.tx.put_settings(&settings, version).await?;
         let after = to_value(&settings)?;
-        let kind = if before.is_some() {
-            "amended"
-        } else {
-            "created"
-        };
+        let kind = if before.is_some() { "amended" } else { "created" };
         let draft = EventDraft {
             kind,
             record_type: RecordType::Settings,
@@ -354,9 +318,7 @@ impl Engine<'_> {
     ) -> StoreResult<Applied> {
         let fields = fields.normalised()?;
         if self.tx.register(&code).await?.is_some() {
-            return Err(StoreError::Conflict(format!(
-                "register {code} already exists"
-            )));
+            return Err(StoreError::Conflict(format!("register {code} already exists")));
         }
         self.check_parent(&code, &fields).await?;
         let at = self.effective_at(ctx, None)?;
@@ -383,11 +345,7 @@ impl Engine<'_> {
         Ok(Applied::Register(register))
     }
 
-    async fn check_parent(
-        &mut self,
-        code: &RegisterCode,
-        fields: &RegisterFields,
-    ) -> StoreResult<()> {
+    async fn check_parent(&mut self, code: &RegisterCode, fields: &RegisterFields) -> StoreResult<()> {
         let mut next = fields.parent.clone();
         while let Some(parent) = next {
             if &parent == code {
@@ -397,10 +355,7 @@ impl Engine<'_> {
                 ));
             }
             let Some(p) = self.tx.register(&parent).await? else {
-                return Err(StoreError::invalid(
-                    "parent",
-                    format!("names no register: {parent}"),
-                ));
+                return Err(StoreError::invalid("parent", format!("names no register: {parent}")));
             };
             next = p.fields.parent;
         }
@@ -420,11 +375,7 @@ impl Engine<'_> {
             .register(&code)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("register {code}")))?;
-        check_version(
-            &format!("register {code}"),
-            expected,
-            current.revision.version,
-        )?;
+        check_version(&format!("register {code}"), expected, current.revision.version)?;
         self.check_parent(&code, &fields).await?;
         let at = self.effective_at(ctx, Some(current.revision.updated_at))?;
         let register = Register {
@@ -483,10 +434,7 @@ impl Engine<'_> {
         let fields = fields.normalised(&self.settings(), at.date_naive())?;
         let number = match number {
             Some(0) => {
-                return Err(StoreError::invalid(
-                    "number",
-                    "must be a whole number from 1 up",
-                ));
+                return Err(StoreError::invalid("number", "must be a whole number from 1 up"));
             }
             Some(n) => {
                 let reference = RecordRef::new(register.clone(), n);
@@ -578,10 +526,7 @@ impl Engine<'_> {
         let fields = fields.normalised(&self.settings(), at.date_naive())?;
         let number = match number {
             Some(0) => {
-                return Err(StoreError::invalid(
-                    "number",
-                    "must be a whole number from 1 up",
-                ));
+                return Err(StoreError::invalid("number", "must be a whole number from 1 up"));
             }
             Some(n) => {
                 let reference = RecordRef::new(register.clone(), n);
@@ -710,10 +655,7 @@ impl dyn Store {
         fields: RegisterFields,
         ctx: WriteContext,
     ) -> StoreResult<Register> {
-        match self
-            .write_one(Change::CreateRegister { code, fields }, ctx)
-            .await?
-        {
+        match self.write_one(Change::CreateRegister { code, fields }, ctx).await? {
             Applied::Register(r) => Ok(r),
             _ => Err(StoreError::other("unexpected result")),
         }
@@ -769,10 +711,7 @@ impl dyn Store {
         if !current.fields.status.is_live() {
             return Err(StoreError::invalid(
                 "status",
-                format!(
-                    "risk {reference} is already {}",
-                    current.fields.status.as_str()
-                ),
+                format!("risk {reference} is already {}", current.fields.status.as_str()),
             ));
         }
         let change = RiskChange {

@@ -6,9 +6,7 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use riskreg_domain::document::{Document, Record, Recorded, RegisterEntry, Version};
-use riskreg_domain::{
-    IssueFields, RecordRef, RegisterCode, RiskFields, Settings, ValidationError, ValidationErrors,
-};
+use riskreg_domain::{IssueFields, RecordRef, RegisterCode, RiskFields, Settings, ValidationError, ValidationErrors};
 use serde::de::DeserializeOwned;
 
 use crate::engine::{Change, Write, WriteContext};
@@ -27,6 +25,28 @@ pub struct ImportSummary {
 }
 
 impl dyn Store {
+    /// Parses a register file and checks it against this database, reporting every problem
+    /// in the file at once: malformed records and records the database would refuse.
+    pub async fn prepare_import(&self, text: &str, ctx: &WriteContext) -> StoreResult<(Vec<Write>, ImportSummary)> {
+        let (doc, mut errors) = Document::parse_partial(text);
+        match self.plan_import(&doc, ctx).await {
+            Ok(plan) if errors.is_empty() => Ok(plan),
+            Ok(_) => Err(StoreError::Invalid(errors)),
+            Err(StoreError::Invalid(more)) => {
+                errors.0.extend(more.0);
+                Err(StoreError::Invalid(errors))
+            }
+            Err(other) => Err(other),
+        }
+    }
+
+    /// Parses, checks and (if every part is valid) writes a register file in one transaction.
+    pub async fn import_text(&self, text: &str, ctx: &WriteContext) -> StoreResult<ImportSummary> {
+        let (writes, summary) = self.prepare_import(text, ctx).await?;
+        self.write(writes).await?;
+        Ok(summary)
+    }
+
     /// Checks `doc` against this database and, if every part of it is valid, writes it all
     /// in one transaction. `ctx` stands in for versions whose `recorded` is missing.
     pub async fn import(&self, doc: &Document, ctx: &WriteContext) -> StoreResult<ImportSummary> {
@@ -36,11 +56,7 @@ impl dyn Store {
     }
 
     /// Checks `doc` and returns the writes an import would make, without making them.
-    pub async fn plan_import(
-        &self,
-        doc: &Document,
-        ctx: &WriteContext,
-    ) -> StoreResult<(Vec<Write>, ImportSummary)> {
+    pub async fn plan_import(&self, doc: &Document, ctx: &WriteContext) -> StoreResult<(Vec<Write>, ImportSummary)> {
         let mut errors = ValidationErrors::default();
         let mut writes = Vec::new();
         let mut summary = ImportSummary::default();
@@ -59,12 +75,7 @@ impl dyn Store {
             }
             _ => current,
         };
-        let existing: HashSet<RegisterCode> = self
-            .registers(None)
-            .await?
-            .into_iter()
-            .map(|r| r.code)
-            .collect();
+        let existing: HashSet<RegisterCode> = self.registers(None).await?.into_iter().map(|r| r.code).collect();
         let mut known = existing.clone();
         for (i, reg) in doc.registers.iter().enumerate() {
             let path = format!("registers[{i}]");
@@ -125,9 +136,7 @@ impl dyn Store {
             summary.versions += reg.risks.iter().map(|r| r.versions.len()).sum::<usize>();
             summary.versions += reg.issues.iter().map(|r| r.versions.len()).sum::<usize>();
         }
-        errors
-            .into_result((writes, summary))
-            .map_err(StoreError::Invalid)
+        errors.into_result((writes, summary)).map_err(StoreError::Invalid)
     }
 
     /// The whole database as a register file: settings, every register, every record with
@@ -141,37 +150,19 @@ impl dyn Store {
                 as_at: None,
                 include_closed: true,
             };
-            let mut risk_refs: Vec<RecordRef> = self
-                .risks(&query)
-                .await?
-                .into_iter()
-                .map(|r| r.reference)
-                .collect();
-            let mut issue_refs: Vec<RecordRef> = self
-                .issues(&query)
-                .await?
-                .into_iter()
-                .map(|i| i.reference)
-                .collect();
+            let mut risk_refs: Vec<RecordRef> = self.risks(&query).await?.into_iter().map(|r| r.reference).collect();
+            let mut issue_refs: Vec<RecordRef> = self.issues(&query).await?.into_iter().map(|i| i.reference).collect();
             risk_refs.sort();
             issue_refs.sort();
             let mut risks = Vec::with_capacity(risk_refs.len());
             for r in risk_refs {
-                risks.push(
-                    self.record_versions::<RiskFields>(RecordType::Risk, &r)
-                        .await?,
-                );
+                risks.push(self.record_versions::<RiskFields>(RecordType::Risk, &r).await?);
             }
             let mut issues = Vec::with_capacity(issue_refs.len());
             for r in issue_refs {
-                issues.push(
-                    self.record_versions::<IssueFields>(RecordType::Issue, &r)
-                        .await?,
-                );
+                issues.push(self.record_versions::<IssueFields>(RecordType::Issue, &r).await?);
             }
-            let first = self
-                .history(RecordType::Register, reg.code.as_str())
-                .await?;
+            let first = self.history(RecordType::Register, reg.code.as_str()).await?;
             let recorded = first.first().map(recorded_of);
             registers.push(RegisterEntry {
                 code: reg.code,
@@ -196,8 +187,7 @@ impl dyn Store {
         let versions = events
             .iter()
             .map(|e| {
-                let fields = serde_json::from_value(e.after.clone().unwrap_or_default())
-                    .map_err(StoreError::other)?;
+                let fields = serde_json::from_value(e.after.clone().unwrap_or_default()).map_err(StoreError::other)?;
                 Ok(Version {
                     recorded: Some(recorded_of(e)),
                     fields,

@@ -37,11 +37,7 @@ pub trait Store: Send + Sync + Debug {
     /// All registers, parents before children, as they stood at `as_at` if given.
     async fn registers(&self, as_at: Option<DateTime<Utc>>) -> StoreResult<Vec<Register>>;
 
-    async fn register(
-        &self,
-        code: &RegisterCode,
-        as_at: Option<DateTime<Utc>>,
-    ) -> StoreResult<Register>;
+    async fn register(&self, code: &RegisterCode, as_at: Option<DateTime<Utc>>) -> StoreResult<Register>;
 
     /// Risks in register order (severity descending, number ascending).
     async fn risks(&self, query: &RecordQuery) -> StoreResult<Vec<Risk>>;
@@ -51,11 +47,7 @@ pub trait Store: Send + Sync + Debug {
     /// Issues in register order (impact descending, number ascending).
     async fn issues(&self, query: &RecordQuery) -> StoreResult<Vec<Issue>>;
 
-    async fn issue(
-        &self,
-        reference: &RecordRef,
-        as_at: Option<DateTime<Utc>>,
-    ) -> StoreResult<Issue>;
+    async fn issue(&self, reference: &RecordRef, as_at: Option<DateTime<Utc>>) -> StoreResult<Issue>;
 
     /// Every event of one record, oldest first.
     async fn history(&self, record_type: RecordType, key: &str) -> StoreResult<Vec<Event>>;
@@ -67,9 +59,7 @@ pub trait Store: Send + Sync + Debug {
 
     /// Every current record as `(record type, key, version, stored JSON)`, for checking
     /// that the tables agree with the chain.
-    async fn current_records(
-        &self,
-    ) -> StoreResult<Vec<(RecordType, String, u32, serde_json::Value)>>;
+    async fn current_records(&self) -> StoreResult<Vec<(RecordType, String, u32, serde_json::Value)>>;
 }
 
 /// The primitives of one write transaction. Nothing is visible to readers until

@@ -68,10 +68,7 @@ pub async fn verify_chain(store: &dyn Store) -> StoreResult<ChainReport> {
                 )));
             }
             if e.prev_hash != prev_hash {
-                return Ok(fail(format!(
-                    "event {} does not link to the event before it",
-                    e.seq
-                )));
+                return Ok(fail(format!("event {} does not link to the event before it", e.seq)));
             }
             if event_hash(&e) != e.hash {
                 return Ok(fail(format!(
@@ -101,9 +98,7 @@ pub async fn verify_chain(store: &dyn Store) -> StoreResult<ChainReport> {
             Some((seq, v, after)) if v != version || after != body => Some(ChainProblem {
                 seq: Some(seq),
                 record: Some(key),
-                message: format!(
-                    "{label} does not match its last event ({seq}): the table was edited outside riskreg"
-                ),
+                message: format!("{label} does not match its last event ({seq}): the table was edited outside riskreg"),
             }),
             Some(_) => None,
         };

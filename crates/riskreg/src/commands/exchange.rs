@@ -3,7 +3,6 @@
 use std::process::ExitCode;
 
 use anyhow::Context;
-use riskreg_domain::document::Document;
 use riskreg_store::StoreError;
 
 use super::{Session, print};
@@ -17,28 +16,20 @@ pub async fn import(s: &Session, args: ImportArgs) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("reading {}", args.file.display()))?
         .len();
     if size > MAX_FILE_BYTES {
-        return Err(
-            StoreError::invalid("file", format!("must be at most {MAX_FILE_BYTES} bytes")).into(),
-        );
+        return Err(StoreError::invalid("file", format!("must be at most {MAX_FILE_BYTES} bytes")).into());
     }
-    let text = std::fs::read_to_string(&args.file)
-        .with_context(|| format!("reading {}", args.file.display()))?;
-    let doc = Document::parse(&text).map_err(StoreError::Invalid)?;
+    let text = std::fs::read_to_string(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
     let mut ctx = s.ctx();
     ctx.reason
         .get_or_insert_with(|| format!("import {}", args.file.display()));
     let summary = if args.dry_run {
-        s.store.plan_import(&doc, &ctx).await?.1
+        s.store.prepare_import(&text, &ctx).await?.1
     } else {
-        s.store.import(&doc, &ctx).await?
+        s.store.import_text(&text, &ctx).await?
     };
     print(&format!(
         "{} {} registers, {} risks, {} issues ({} versions){}\n",
-        if args.dry_run {
-            "Would import"
-        } else {
-            "Imported"
-        },
+        if args.dry_run { "Would import" } else { "Imported" },
         summary.registers,
         summary.risks,
         summary.issues,

@@ -29,15 +29,10 @@ pub async fn run(s: &Session, command: IssueCommand) -> anyhow::Result<ExitCode>
         IssueCommand::Show(args) => {
             let reference = reference_arg(&args.reference)?;
             let issue = s.store.issue(&reference, args.read.as_at).await?;
-            let register = s
-                .store
-                .register(&reference.register, args.read.as_at)
-                .await?;
+            let register = s.store.register(&reference.register, args.read.as_at).await?;
             let view = IssueView::new(&issue, register.fields.last_paper_on);
             match args.format {
-                ShowFormat::Table => {
-                    print(&output::issue_detail(&view, &s.store.settings().await?))
-                }
+                ShowFormat::Table => print(&output::issue_detail(&view, &s.store.settings().await?)),
                 ShowFormat::Json => print(&output::json(&view)?),
             }
         }
@@ -47,13 +42,8 @@ pub async fn run(s: &Session, command: IssueCommand) -> anyhow::Result<ExitCode>
             fields,
         } => {
             let register = register_arg(&register)?;
-            let fields = fields
-                .to_new(Utc::now().date_naive())
-                .map_err(StoreError::Invalid)?;
-            let issue = s
-                .store
-                .create_issue(register, number, fields, s.ctx())
-                .await?;
+            let fields = fields.to_new(Utc::now().date_naive()).map_err(StoreError::Invalid)?;
+            let issue = s.store.create_issue(register, number, fields, s.ctx()).await?;
             print(&format!("{}\n", issue.reference))
         }
         IssueCommand::Amend {
@@ -63,10 +53,7 @@ pub async fn run(s: &Session, command: IssueCommand) -> anyhow::Result<ExitCode>
         } => {
             let reference = reference_arg(&reference)?;
             let change = fields.to_change().map_err(StoreError::Invalid)?;
-            let issue = s
-                .store
-                .amend_issue(reference, expect_version, change, s.ctx())
-                .await?;
+            let issue = s.store.amend_issue(reference, expect_version, change, s.ctx()).await?;
             print(&format!(
                 "{} amended: now version {}\n",
                 issue.reference, issue.revision.version
@@ -74,10 +61,7 @@ pub async fn run(s: &Session, command: IssueCommand) -> anyhow::Result<ExitCode>
         }
         IssueCommand::Close(args) => {
             let reference = reference_arg(&args.reference)?;
-            let issue = s
-                .store
-                .close_issue(reference, args.expect_version, s.ctx())
-                .await?;
+            let issue = s.store.close_issue(reference, args.expect_version, s.ctx()).await?;
             print(&format!(
                 "{} closed: now version {}\n",
                 issue.reference, issue.revision.version
@@ -85,10 +69,7 @@ pub async fn run(s: &Session, command: IssueCommand) -> anyhow::Result<ExitCode>
         }
         IssueCommand::History(args) => {
             let reference = reference_arg(&args.reference)?;
-            let events = s
-                .store
-                .history(RecordType::Issue, &reference.to_string())
-                .await?;
+            let events = s.store.history(RecordType::Issue, &reference.to_string()).await?;
             if events.is_empty() {
                 return Err(StoreError::NotFound(format!("issue {reference}")).into());
             }

@@ -27,10 +27,7 @@ pub async fn run(s: &Session, command: RegisterCommand) -> anyhow::Result<ExitCo
         } => {
             let code = RegisterCode::parse(&code).map_err(riskreg_store::StoreError::from)?;
             let parent = parent
-                .map(|p| {
-                    RegisterCode::parse(&p)
-                        .map_err(|e| riskreg_domain::ValidationError::new("parent", e.rule))
-                })
+                .map(|p| RegisterCode::parse(&p).map_err(|e| riskreg_domain::ValidationError::new("parent", e.rule)))
                 .transpose()
                 .map_err(riskreg_store::StoreError::from)?;
             let fields = RegisterFields {

@@ -52,13 +52,7 @@ pub async fn run(s: &Session, command: RiskCommand) -> anyhow::Result<ExitCode> 
             let papers = last_papers(s, args.read.as_at).await?;
             let views: Vec<RiskView> = risks
                 .iter()
-                .map(|r| {
-                    RiskView::new(
-                        r,
-                        &settings,
-                        papers.get(&r.reference.register).copied().flatten(),
-                    )
-                })
+                .map(|r| RiskView::new(r, &settings, papers.get(&r.reference.register).copied().flatten()))
                 .collect();
             match args.format {
                 Format::Table => print(&output::risk_table(&views, &settings)),
@@ -70,10 +64,7 @@ pub async fn run(s: &Session, command: RiskCommand) -> anyhow::Result<ExitCode> 
             let reference = reference_arg(&args.reference)?;
             let risk = s.store.risk(&reference, args.read.as_at).await?;
             let settings = s.store.settings().await?;
-            let register = s
-                .store
-                .register(&reference.register, args.read.as_at)
-                .await?;
+            let register = s.store.register(&reference.register, args.read.as_at).await?;
             let view = RiskView::new(&risk, &settings, register.fields.last_paper_on);
             match args.format {
                 ShowFormat::Table => print(&output::risk_detail(&view, &settings)),
@@ -86,13 +77,8 @@ pub async fn run(s: &Session, command: RiskCommand) -> anyhow::Result<ExitCode> 
             fields,
         } => {
             let register = register_arg(&register)?;
-            let fields = fields
-                .to_new(Utc::now().date_naive())
-                .map_err(StoreError::Invalid)?;
-            let risk = s
-                .store
-                .create_risk(register, number, fields, s.ctx())
-                .await?;
+            let fields = fields.to_new(Utc::now().date_naive()).map_err(StoreError::Invalid)?;
+            let risk = s.store.create_risk(register, number, fields, s.ctx()).await?;
             print(&format!("{}\n", risk.reference))
         }
         RiskCommand::Amend {
@@ -102,10 +88,7 @@ pub async fn run(s: &Session, command: RiskCommand) -> anyhow::Result<ExitCode> 
         } => {
             let reference = reference_arg(&reference)?;
             let change = fields.to_change().map_err(StoreError::Invalid)?;
-            let risk = s
-                .store
-                .amend_risk(reference, expect_version, change, s.ctx())
-                .await?;
+            let risk = s.store.amend_risk(reference, expect_version, change, s.ctx()).await?;
             print(&format!(
                 "{} amended: now version {}\n",
                 risk.reference, risk.revision.version
@@ -113,10 +96,7 @@ pub async fn run(s: &Session, command: RiskCommand) -> anyhow::Result<ExitCode> 
         }
         RiskCommand::Close(args) => {
             let reference = reference_arg(&args.reference)?;
-            let risk = s
-                .store
-                .close_risk(reference, args.expect_version, s.ctx())
-                .await?;
+            let risk = s.store.close_risk(reference, args.expect_version, s.ctx()).await?;
             print(&format!(
                 "{} closed: now version {}\n",
                 risk.reference, risk.revision.version
@@ -124,10 +104,7 @@ pub async fn run(s: &Session, command: RiskCommand) -> anyhow::Result<ExitCode> 
         }
         RiskCommand::History(args) => {
             let reference = reference_arg(&args.reference)?;
-            let events = s
-                .store
-                .history(RecordType::Risk, &reference.to_string())
-                .await?;
+            let events = s.store.history(RecordType::Risk, &reference.to_string()).await?;
             if events.is_empty() {
                 return Err(StoreError::NotFound(format!("risk {reference}")).into());
             }

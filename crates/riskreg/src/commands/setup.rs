@@ -2,9 +2,6 @@
 
 use std::process::ExitCode;
 
-use anyhow::Context;
-use riskreg_domain::document::Document;
-
 use super::{Session, print};
 
 /// The SEC Panel's register as it stood for its August 2018 paper, with its July history.
@@ -20,13 +17,9 @@ pub async fn init(s: &Session) -> anyhow::Result<ExitCode> {
 
 pub async fn demo(s: &Session) -> anyhow::Result<ExitCode> {
     s.store.init(s.ctx()).await?;
-    let doc = Document::parse(DEMO)
-        .map_err(riskreg_store::StoreError::Invalid)
-        .context("the demo data")?;
     let mut ctx = s.ctx();
-    ctx.reason
-        .get_or_insert_with(|| "SEC Panel demo".to_owned());
-    let summary = s.store.import(&doc, &ctx).await?;
+    ctx.reason.get_or_insert_with(|| "SEC Panel demo".to_owned());
+    let summary = s.store.import_text(DEMO, &ctx).await?;
     print(&format!(
         "Loaded the SEC Panel demo: {} registers, {} risks, {} issues ({} versions).\n\
          Try: riskreg risk list --register PANEL\n",
