@@ -6,6 +6,7 @@ pub mod code;
 pub mod diff;
 pub mod document;
 pub mod issue;
+pub mod lint;
 pub mod mitigation;
 pub mod ordering;
 pub mod rag;
