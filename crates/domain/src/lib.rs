@@ -11,6 +11,7 @@ pub mod mitigation;
 pub mod ordering;
 pub mod rag;
 pub mod register;
+pub mod review;
 pub mod risk;
 pub mod settings;
 pub mod validation;
