@@ -29,66 +29,84 @@ impl ChainHead {
 /// The canonical bytes of an event: compact JSON with object keys sorted at every depth, and
 /// timestamps in one fixed form. Everything but `hash` itself is covered.
 pub fn canonical_bytes(e: &Event) -> Vec<u8> {
-    let mut out = String::with_capacity(512);
-    out.push('{');
-    let fields: [(&str, Value); 12] = [
-        ("actor", Value::from(e.actor.as_str())),
-        ("after", e.after.clone().unwrap_or(Value::Null)),
-        ("at", Value::from(timestamp_text(e.at))),
-        ("before", e.before.clone().unwrap_or(Value::Null)),
-        ("kind", Value::from(e.kind.as_str())),
-        ("prev_hash", Value::from(e.prev_hash.as_str())),
-        ("reason", e.reason.as_deref().map(Value::from).unwrap_or(Value::Null)),
-        ("recorded_at", Value::from(timestamp_text(e.recorded_at))),
-        ("record_key", Value::from(e.record_key.as_str())),
-        ("record_type", Value::from(e.record_type.as_str())),
-        (
-            "register",
-            e.register.as_deref().map(Value::from).unwrap_or(Value::Null),
-        ),
-        ("seq", Value::from(e.seq)),
+    let mut out = Vec::with_capacity(1024);
+    let at = timestamp_text(e.at);
+    let recorded_at = timestamp_text(e.recorded_at);
+    // Keys in sorted order, as the canonical form requires.
+    let fields: [(&str, Scalar<'_>); 13] = [
+        ("actor", Scalar::Str(Some(&e.actor))),
+        ("after", Scalar::Json(e.after.as_ref())),
+        ("at", Scalar::Str(Some(&at))),
+        ("before", Scalar::Json(e.before.as_ref())),
+        ("kind", Scalar::Str(Some(&e.kind))),
+        ("prev_hash", Scalar::Str(Some(&e.prev_hash))),
+        ("reason", Scalar::Str(e.reason.as_deref())),
+        ("record_key", Scalar::Str(Some(&e.record_key))),
+        ("record_type", Scalar::Str(Some(e.record_type.as_str()))),
+        ("recorded_at", Scalar::Str(Some(&recorded_at))),
+        ("register", Scalar::Str(e.register.as_deref())),
+        ("seq", Scalar::Int(e.seq)),
+        ("version", Scalar::Int(i64::from(e.version))),
     ];
+    out.push(b'{');
     for (i, (k, v)) in fields.iter().enumerate() {
         if i > 0 {
-            out.push(',');
+            out.push(b',');
         }
-        write_canonical(&Value::from(*k), &mut out);
-        out.push(':');
-        write_canonical(v, &mut out);
+        write_str(k, &mut out);
+        out.push(b':');
+        match v {
+            Scalar::Str(Some(s)) => write_str(s, &mut out),
+            Scalar::Str(None) | Scalar::Json(None) => out.extend_from_slice(b"null"),
+            Scalar::Json(Some(v)) => write_canonical(v, &mut out),
+            Scalar::Int(n) => out.extend_from_slice(n.to_string().as_bytes()),
+        }
     }
-    out.push_str(",\"version\":");
-    out.push_str(&e.version.to_string());
-    out.push('}');
-    out.into_bytes()
+    out.push(b'}');
+    out
 }
 
-fn write_canonical(v: &Value, out: &mut String) {
+enum Scalar<'a> {
+    Str(Option<&'a str>),
+    Json(Option<&'a Value>),
+    Int(i64),
+}
+
+fn write_str(s: &str, out: &mut Vec<u8>) {
+    // Writing a string to a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, s);
+}
+
+fn write_canonical(v: &Value, out: &mut Vec<u8>) {
     match v {
         Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
-            out.push('{');
-            for (i, k) in keys.into_iter().enumerate() {
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            out.push(b'{');
+            for (i, (k, v)) in entries.into_iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.push(b',');
                 }
-                out.push_str(&Value::from(k.as_str()).to_string());
-                out.push(':');
-                write_canonical(&map[k], out);
+                write_str(k, out);
+                out.push(b':');
+                write_canonical(v, out);
             }
-            out.push('}');
+            out.push(b'}');
         }
         Value::Array(items) => {
-            out.push('[');
+            out.push(b'[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.push(b',');
                 }
                 write_canonical(item, out);
             }
-            out.push(']');
+            out.push(b']');
         }
-        other => out.push_str(&other.to_string()),
+        Value::String(s) => write_str(s, out),
+        other => {
+            let _ = serde_json::to_writer(&mut *out, other);
+        }
     }
 }
 
@@ -134,6 +152,11 @@ mod tests {
         let text = String::from_utf8(canonical_bytes(&e)).unwrap();
         assert!(text.contains(r#""after":{"a":[{"x":1,"y":2}],"b":1}"#), "{text}");
         assert!(text.contains(r#""at":"2018-08-03T09:00:00.000000Z""#), "{text}");
+        let parsed: serde_json::Map<String, Value> = serde_json::from_str(&text).unwrap();
+        let keys: Vec<&String> = parsed.keys().collect();
+        let mut sorted = keys.clone();
+        sorted.sort();
+        assert_eq!(keys, sorted, "top-level keys in sorted order");
         let mut reordered = e.clone();
         reordered.after = Some(json!({"a": [ {"x": 1, "y": 2} ], "b": 1}));
         assert_eq!(event_hash(&e), event_hash(&reordered));
