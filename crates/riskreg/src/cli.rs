@@ -16,7 +16,7 @@ use crate::time_arg::parse_as_at;
     about = "Risk and issue registers for governance bodies, with their history and the committee paper"
 )]
 pub struct Cli {
-    /// The database: sqlite:PATH.
+    /// The database: sqlite:PATH or postgres://USER@HOST/DATABASE.
     #[arg(long, global = true, env = "RISKREG_DB", default_value = "sqlite:riskreg.db")]
     pub db: String,
     /// Who is making a change (recorded in the history). Defaults to the OS user.

@@ -1,0 +1,395 @@
+//! The PostgreSQL backend, for registers that outgrow one machine: several `riskreg serve`
+//! processes on one database. Every write transaction first takes a transaction-level
+//! advisory lock (the chain lock), so writers in all processes are serialised and the hash
+//! chain stays unbroken; reads take no lock. Behaviour matches the SQLite backend in every
+//! respect, which the conformance suite checks.
+
+mod config;
+mod rows;
+mod tx;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use riskreg_domain::{Issue, IssueStatus, RecordRef, Register, RegisterCode, Risk, Settings, ordering};
+use riskreg_store::event::timestamp_text;
+use riskreg_store::{Event, RecordQuery, RecordType, Store, StoreError, StoreResult, WriteTx};
+use serde_json::Value;
+use sqlx::migrate::MigrateDatabase;
+use sqlx::postgres::{PgPoolOptions, PgRow};
+use sqlx::{Connection, PgConnection, PgPool, Postgres, Row};
+
+pub use crate::config::{PoolSettings, redact};
+use crate::rows::{Parts, db_err, event_from_row, event_key, issue_from_table_row, risk_from_table_row};
+pub use crate::tx::CHAIN_LOCK;
+
+#[derive(Clone)]
+pub struct PgStore {
+    pool: PgPool,
+    /// The URL with its password hidden.
+    shown: String,
+    settings: PoolSettings,
+}
+
+/// Shows where the store points, never the password.
+impl std::fmt::Debug for PgStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgStore")
+            .field("url", &self.shown)
+            .field("pool", &self.settings)
+            .finish()
+    }
+}
+
+impl PgStore {
+    /// Connects to the database at `url` (`postgres://` or `postgresql://`), creating the
+    /// database if the server has none of that name and the user may create one, and brings
+    /// its schema up to date. Pool settings come from the URL's query string (see
+    /// [`PoolSettings`]).
+    pub async fn open(url: &str) -> StoreResult<Self> {
+        let target = config::parse(url)?;
+        let shown = target.shown.clone();
+        // One direct connection first: an unreachable server or a bad password fails at
+        // once with its own message, rather than after the pool's acquire timeout.
+        let mut conn = match PgConnection::connect_with(&target.options).await {
+            Ok(conn) => conn,
+            Err(e) if is_missing_database(&e) => {
+                create_database(&target.url, &shown).await?;
+                PgConnection::connect_with(&target.options)
+                    .await
+                    .map_err(|e| StoreError::Other(format!("cannot open {shown}: {e}")))?
+            }
+            Err(e) => return Err(StoreError::Other(format!("cannot open {shown}: {e}"))),
+        };
+        // The migrator takes its own advisory lock, so servers starting together are safe.
+        sqlx::migrate!("./migrations")
+            .run(&mut conn)
+            .await
+            .map_err(|e| StoreError::Other(format!("cannot migrate {shown}: {e}")))?;
+        // Closing politely only spares the server a log line; a failure here changes nothing.
+        let _ = conn.close().await;
+        let pool = PgPoolOptions::new()
+            .max_connections(target.pool.max_connections)
+            .acquire_timeout(target.pool.acquire_timeout)
+            .connect_lazy_with(target.options);
+        Ok(Self {
+            pool,
+            shown,
+            settings: target.pool,
+        })
+    }
+
+    /// The connection pool, for tools that need SQL the traits do not offer (tests, backup).
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// The pool settings in force.
+    pub fn pool_settings(&self) -> PoolSettings {
+        self.settings
+    }
+
+    /// Closes every connection, waiting for those in use to be returned.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// The latest version of each record of one type with `at <= as_at`, the way SQLite's
+    /// window query picks them.
+    async fn latest_versions(
+        &self,
+        record_type: RecordType,
+        register: Option<&RegisterCode>,
+        as_at: DateTime<Utc>,
+    ) -> StoreResult<Vec<PgRow>> {
+        sqlx::query(
+            "SELECT DISTINCT ON (record_key) record_key, version, at, actor, after
+             FROM events
+             WHERE record_type = $1 AND ($2::text IS NULL OR register = $2) AND at <= $3
+             ORDER BY record_key, version DESC",
+        )
+        .bind(record_type.as_str())
+        .bind(register.map(RegisterCode::as_str))
+        .bind(as_at)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)
+    }
+
+    async fn latest_version(
+        &self,
+        record_type: RecordType,
+        key: &str,
+        as_at: DateTime<Utc>,
+    ) -> StoreResult<Option<PgRow>> {
+        sqlx::query(
+            "SELECT record_key, version, at, actor, after FROM events
+             WHERE record_type = $1 AND record_key = $2 AND at <= $3
+             ORDER BY version DESC LIMIT 1",
+        )
+        .bind(record_type.as_str())
+        .bind(key)
+        .bind(as_at)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_err)
+    }
+}
+
+fn is_missing_database(e: &sqlx::Error) -> bool {
+    // invalid_catalog_name: the database named in the URL does not exist.
+    matches!(e, sqlx::Error::Database(db) if db.code().as_deref() == Some("3D000"))
+}
+
+/// Creates the database named in `url`, as opening a SQLite path creates the file. Another
+/// process creating it first is not an error.
+async fn create_database(url: &str, shown: &str) -> StoreResult<()> {
+    match Postgres::create_database(url).await {
+        Ok(()) => Ok(()),
+        // duplicate_database: someone else won the race.
+        Err(sqlx::Error::Database(db)) if db.code().as_deref() == Some("42P04") => Ok(()),
+        Err(e) => Err(StoreError::Other(format!(
+            "the database in {shown} does not exist and cannot be created: {e}"
+        ))),
+    }
+}
+
+fn risk_from_event_row(row: &PgRow) -> StoreResult<Risk> {
+    Parts::from_event(row)?.into_risk(RecordRef::parse(&event_key(row)?)?)
+}
+
+fn issue_from_event_row(row: &PgRow) -> StoreResult<Issue> {
+    Parts::from_event(row)?.into_issue(RecordRef::parse(&event_key(row)?)?)
+}
+
+fn register_from_event_row(row: &PgRow) -> StoreResult<Register> {
+    Parts::from_event(row)?.into_register(&event_key(row)?)
+}
+
+fn not_found(what: &str, key: &dyn std::fmt::Display, as_at: Option<DateTime<Utc>>) -> StoreError {
+    match as_at {
+        Some(t) => StoreError::NotFound(format!("{what} {key} as at {}", timestamp_text(t))),
+        None => StoreError::NotFound(format!("{what} {key}")),
+    }
+}
+
+#[async_trait]
+impl Store for PgStore {
+    async fn begin(&self) -> StoreResult<Box<dyn WriteTx>> {
+        Ok(Box::new(tx::PgTx::begin(&self.pool).await?))
+    }
+
+    async fn settings(&self) -> StoreResult<Settings> {
+        let body: Option<Value> = sqlx::query_scalar("SELECT body FROM settings WHERE id = 1")
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?;
+        match body {
+            Some(b) => serde_json::from_value(b).map_err(StoreError::other),
+            None => Ok(Settings::default()),
+        }
+    }
+
+    async fn registers(&self, as_at: Option<DateTime<Utc>>) -> StoreResult<Vec<Register>> {
+        let registers = match as_at {
+            Some(t) => self
+                .latest_versions(RecordType::Register, None, t)
+                .await?
+                .iter()
+                .map(register_from_event_row)
+                .collect::<StoreResult<Vec<_>>>()?,
+            None => sqlx::query("SELECT code, body, version, updated_at, updated_by FROM registers")
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_err)?
+                .iter()
+                .map(|r| Parts::from_table(r)?.into_register(&r.try_get::<String, _>("code").map_err(db_err)?))
+                .collect::<StoreResult<Vec<_>>>()?,
+        };
+        Ok(ordering::tree_order(registers))
+    }
+
+    async fn register(&self, code: &RegisterCode, as_at: Option<DateTime<Utc>>) -> StoreResult<Register> {
+        let found = match as_at {
+            Some(t) => self
+                .latest_version(RecordType::Register, code.as_str(), t)
+                .await?
+                .as_ref()
+                .map(register_from_event_row)
+                .transpose()?,
+            None => sqlx::query("SELECT body, version, updated_at, updated_by FROM registers WHERE code = $1")
+                .bind(code.as_str())
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_err)?
+                .map(|r| Parts::from_table(&r)?.into_register(code.as_str()))
+                .transpose()?,
+        };
+        found.ok_or_else(|| not_found("register", code, as_at))
+    }
+
+    async fn risks(&self, query: &RecordQuery) -> StoreResult<Vec<Risk>> {
+        if let Some(code) = &query.register {
+            self.register(code, query.as_at).await?;
+        }
+        let mut risks = match query.as_at {
+            Some(t) => self
+                .latest_versions(RecordType::Risk, query.register.as_ref(), t)
+                .await?
+                .iter()
+                .map(risk_from_event_row)
+                .collect::<StoreResult<Vec<_>>>()?,
+            None => sqlx::query(
+                "SELECT register, number, body, version, updated_at, updated_by FROM risks
+                 WHERE ($1::text IS NULL OR register = $1) AND ($2 OR live)
+                 ORDER BY severity DESC, number ASC, register ASC",
+            )
+            .bind(query.register.as_ref().map(RegisterCode::as_str))
+            .bind(query.include_closed)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?
+            .iter()
+            .map(risk_from_table_row)
+            .collect::<StoreResult<Vec<_>>>()?,
+        };
+        if !query.include_closed {
+            risks.retain(|r| r.fields.status.is_live());
+        }
+        ordering::sort_risks(&mut risks);
+        Ok(risks)
+    }
+
+    async fn risk(&self, reference: &RecordRef, as_at: Option<DateTime<Utc>>) -> StoreResult<Risk> {
+        let found = match as_at {
+            Some(t) => self
+                .latest_version(RecordType::Risk, &reference.to_string(), t)
+                .await?
+                .as_ref()
+                .map(risk_from_event_row)
+                .transpose()?,
+            None => sqlx::query(
+                "SELECT register, number, body, version, updated_at, updated_by FROM risks
+                 WHERE register = $1 AND number = $2",
+            )
+            .bind(reference.register.as_str())
+            .bind(i64::from(reference.number))
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?
+            .as_ref()
+            .map(risk_from_table_row)
+            .transpose()?,
+        };
+        found.ok_or_else(|| not_found("risk", reference, as_at))
+    }
+
+    async fn issues(&self, query: &RecordQuery) -> StoreResult<Vec<Issue>> {
+        if let Some(code) = &query.register {
+            self.register(code, query.as_at).await?;
+        }
+        let mut issues = match query.as_at {
+            Some(t) => self
+                .latest_versions(RecordType::Issue, query.register.as_ref(), t)
+                .await?
+                .iter()
+                .map(issue_from_event_row)
+                .collect::<StoreResult<Vec<_>>>()?,
+            None => sqlx::query(
+                "SELECT register, number, body, version, updated_at, updated_by FROM issues
+                 WHERE ($1::text IS NULL OR register = $1) AND ($2 OR live)",
+            )
+            .bind(query.register.as_ref().map(RegisterCode::as_str))
+            .bind(query.include_closed)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?
+            .iter()
+            .map(issue_from_table_row)
+            .collect::<StoreResult<Vec<_>>>()?,
+        };
+        if !query.include_closed {
+            issues.retain(|i| i.fields.status == IssueStatus::Open);
+        }
+        ordering::sort_issues(&mut issues);
+        Ok(issues)
+    }
+
+    async fn issue(&self, reference: &RecordRef, as_at: Option<DateTime<Utc>>) -> StoreResult<Issue> {
+        let found = match as_at {
+            Some(t) => self
+                .latest_version(RecordType::Issue, &reference.to_string(), t)
+                .await?
+                .as_ref()
+                .map(issue_from_event_row)
+                .transpose()?,
+            None => sqlx::query(
+                "SELECT register, number, body, version, updated_at, updated_by FROM issues
+                 WHERE register = $1 AND number = $2",
+            )
+            .bind(reference.register.as_str())
+            .bind(i64::from(reference.number))
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?
+            .as_ref()
+            .map(issue_from_table_row)
+            .transpose()?,
+        };
+        found.ok_or_else(|| not_found("issue", reference, as_at))
+    }
+
+    async fn history(&self, record_type: RecordType, key: &str) -> StoreResult<Vec<Event>> {
+        sqlx::query("SELECT * FROM events WHERE record_type = $1 AND record_key = $2 ORDER BY version")
+            .bind(record_type.as_str())
+            .bind(key)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?
+            .iter()
+            .map(event_from_row)
+            .collect()
+    }
+
+    async fn events(&self, after: i64, limit: u32) -> StoreResult<Vec<Event>> {
+        sqlx::query("SELECT * FROM events WHERE seq > $1 ORDER BY seq LIMIT $2")
+            .bind(after)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?
+            .iter()
+            .map(event_from_row)
+            .collect()
+    }
+
+    async fn event_count(&self) -> StoreResult<u64> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db_err)?;
+        Ok(n as u64)
+    }
+
+    async fn current_records(&self) -> StoreResult<Vec<(RecordType, String, u32, Value)>> {
+        let rows = sqlx::query(
+            "SELECT 'settings' AS t, 'settings' AS k, version, body FROM settings
+             UNION ALL SELECT 'register', code, version, body FROM registers
+             UNION ALL SELECT 'risk', register || '-' || number, version, body FROM risks
+             UNION ALL SELECT 'issue', register || '-' || number, version, body FROM issues",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                let t: String = r.try_get("t").map_err(db_err)?;
+                Ok((
+                    RecordType::parse(&t).ok_or_else(|| StoreError::other("unknown record type"))?,
+                    r.try_get("k").map_err(db_err)?,
+                    r.try_get::<i64, _>("version").map_err(db_err)? as u32,
+                    r.try_get("body").map_err(db_err)?,
+                ))
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,292 @@
+//! One PostgreSQL write transaction. Its first statement takes the chain lock (a
+//! transaction-level advisory lock), so writers in every process queue there and each reads
+//! the chain head only once the previous writer has committed or rolled back.
+
+use async_trait::async_trait;
+use riskreg_domain::{Issue, IssueStatus, RecordRef, Register, RegisterCode, Risk, Settings};
+use riskreg_store::chain::ChainHead;
+use riskreg_store::{Event, StoreError, StoreResult, WriteTx};
+use serde_json::Value;
+use sqlx::types::Json;
+use sqlx::{PgPool, Postgres, Row, Transaction};
+
+use crate::rows::{Parts, db_err, issue_from_table_row, risk_from_table_row};
+
+/// The advisory lock key that serialises writers: "riskreg" in ASCII. Advisory locks are
+/// per database, so registers in other databases on the same server do not contend.
+pub const CHAIN_LOCK: i64 = 0x0072_6973_6b72_6567;
+
+pub struct PgTx {
+    tx: Transaction<'static, Postgres>,
+}
+
+impl PgTx {
+    /// Begins a transaction and waits for the chain lock. Read committed is asked for
+    /// explicitly: each statement after the lock then sees the previous writer's commit,
+    /// whatever isolation level the server defaults to.
+    pub async fn begin(pool: &PgPool) -> StoreResult<Self> {
+        let mut tx = pool
+            .begin_with("BEGIN ISOLATION LEVEL READ COMMITTED")
+            .await
+            .map_err(db_err)?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(CHAIN_LOCK)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        Ok(Self { tx })
+    }
+}
+
+fn body<T: serde::Serialize>(value: &T) -> StoreResult<Value> {
+    serde_json::to_value(value).map_err(StoreError::other)
+}
+
+#[async_trait]
+impl WriteTx for PgTx {
+    async fn settings(&mut self) -> StoreResult<Option<(Settings, u32)>> {
+        let row = sqlx::query("SELECT body, version FROM settings WHERE id = 1")
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        row.map(|r| {
+            let b: Value = r.try_get("body").map_err(db_err)?;
+            let v: i64 = r.try_get("version").map_err(db_err)?;
+            Ok((serde_json::from_value(b).map_err(StoreError::other)?, v as u32))
+        })
+        .transpose()
+    }
+
+    async fn put_settings(&mut self, settings: &Settings, version: u32) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO settings (id, body, version) VALUES (1, $1, $2)
+             ON CONFLICT (id) DO UPDATE SET body = excluded.body, version = excluded.version",
+        )
+        .bind(Json(body(settings)?))
+        .bind(i64::from(version))
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn register(&mut self, code: &RegisterCode) -> StoreResult<Option<Register>> {
+        let row = sqlx::query("SELECT body, version, updated_at, updated_by FROM registers WHERE code = $1")
+            .bind(code.as_str())
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        row.map(|r| Parts::from_table(&r)?.into_register(code.as_str()))
+            .transpose()
+    }
+
+    async fn insert_register(&mut self, r: &Register) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO registers (code, parent, body, version, updated_at, updated_by)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(r.code.as_str())
+        .bind(r.fields.parent.as_ref().map(RegisterCode::as_str))
+        .bind(Json(body(&r.fields)?))
+        .bind(i64::from(r.revision.version))
+        .bind(r.revision.updated_at)
+        .bind(&r.revision.updated_by)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn update_register(&mut self, r: &Register) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE registers SET parent = $2, body = $3, version = $4, updated_at = $5, updated_by = $6
+             WHERE code = $1",
+        )
+        .bind(r.code.as_str())
+        .bind(r.fields.parent.as_ref().map(RegisterCode::as_str))
+        .bind(Json(body(&r.fields)?))
+        .bind(i64::from(r.revision.version))
+        .bind(r.revision.updated_at)
+        .bind(&r.revision.updated_by)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn risk(&mut self, reference: &RecordRef) -> StoreResult<Option<Risk>> {
+        sqlx::query(
+            "SELECT register, number, body, version, updated_at, updated_by FROM risks
+             WHERE register = $1 AND number = $2",
+        )
+        .bind(reference.register.as_str())
+        .bind(i64::from(reference.number))
+        .fetch_optional(&mut *self.tx)
+        .await
+        .map_err(db_err)?
+        .as_ref()
+        .map(risk_from_table_row)
+        .transpose()
+    }
+
+    async fn max_risk_number(&mut self, register: &RegisterCode) -> StoreResult<u32> {
+        let n: Option<i64> = sqlx::query_scalar("SELECT MAX(number) FROM risks WHERE register = $1")
+            .bind(register.as_str())
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok(n.unwrap_or(0) as u32)
+    }
+
+    async fn insert_risk(&mut self, r: &Risk) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO risks (register, number, severity, live, body, version, updated_at, updated_by)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(r.reference.register.as_str())
+        .bind(i64::from(r.reference.number))
+        .bind(i64::from(r.severity()))
+        .bind(r.fields.status.is_live())
+        .bind(Json(body(&r.fields)?))
+        .bind(i64::from(r.revision.version))
+        .bind(r.revision.updated_at)
+        .bind(&r.revision.updated_by)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn update_risk(&mut self, r: &Risk) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE risks SET severity = $3, live = $4, body = $5, version = $6, updated_at = $7, updated_by = $8
+             WHERE register = $1 AND number = $2",
+        )
+        .bind(r.reference.register.as_str())
+        .bind(i64::from(r.reference.number))
+        .bind(i64::from(r.severity()))
+        .bind(r.fields.status.is_live())
+        .bind(Json(body(&r.fields)?))
+        .bind(i64::from(r.revision.version))
+        .bind(r.revision.updated_at)
+        .bind(&r.revision.updated_by)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn issue(&mut self, reference: &RecordRef) -> StoreResult<Option<Issue>> {
+        sqlx::query(
+            "SELECT register, number, body, version, updated_at, updated_by FROM issues
+             WHERE register = $1 AND number = $2",
+        )
+        .bind(reference.register.as_str())
+        .bind(i64::from(reference.number))
+        .fetch_optional(&mut *self.tx)
+        .await
+        .map_err(db_err)?
+        .as_ref()
+        .map(issue_from_table_row)
+        .transpose()
+    }
+
+    async fn max_issue_number(&mut self, register: &RegisterCode) -> StoreResult<u32> {
+        let n: Option<i64> = sqlx::query_scalar("SELECT MAX(number) FROM issues WHERE register = $1")
+            .bind(register.as_str())
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok(n.unwrap_or(0) as u32)
+    }
+
+    async fn insert_issue(&mut self, i: &Issue) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO issues (register, number, impact, live, body, version, updated_at, updated_by)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(i.reference.register.as_str())
+        .bind(i64::from(i.reference.number))
+        .bind(i64::from(i.fields.impact))
+        .bind(i.fields.status == IssueStatus::Open)
+        .bind(Json(body(&i.fields)?))
+        .bind(i64::from(i.revision.version))
+        .bind(i.revision.updated_at)
+        .bind(&i.revision.updated_by)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn update_issue(&mut self, i: &Issue) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE issues SET impact = $3, live = $4, body = $5, version = $6, updated_at = $7, updated_by = $8
+             WHERE register = $1 AND number = $2",
+        )
+        .bind(i.reference.register.as_str())
+        .bind(i64::from(i.reference.number))
+        .bind(i64::from(i.fields.impact))
+        .bind(i.fields.status == IssueStatus::Open)
+        .bind(Json(body(&i.fields)?))
+        .bind(i64::from(i.revision.version))
+        .bind(i.revision.updated_at)
+        .bind(&i.revision.updated_by)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn record_count(&mut self) -> StoreResult<u64> {
+        let n: i64 = sqlx::query_scalar("SELECT (SELECT COUNT(*) FROM risks) + (SELECT COUNT(*) FROM issues)")
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok(n as u64)
+    }
+
+    async fn chain_head(&mut self) -> StoreResult<ChainHead> {
+        let row = sqlx::query("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        match row {
+            Some(r) => Ok(ChainHead {
+                seq: r.try_get("seq").map_err(db_err)?,
+                hash: r.try_get("hash").map_err(db_err)?,
+            }),
+            None => Ok(ChainHead::genesis()),
+        }
+    }
+
+    async fn append_event(&mut self, e: &Event) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO events (seq, at, recorded_at, actor, reason, kind, record_type, record_key, register,
+                                 version, before, after, prev_hash, hash)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+        )
+        .bind(e.seq)
+        .bind(e.at)
+        .bind(e.recorded_at)
+        .bind(&e.actor)
+        .bind(&e.reason)
+        .bind(&e.kind)
+        .bind(e.record_type.as_str())
+        .bind(&e.record_key)
+        .bind(&e.register)
+        .bind(i64::from(e.version))
+        .bind(e.before.as_ref().map(Json))
+        .bind(e.after.as_ref().map(Json))
+        .bind(&e.prev_hash)
+        .bind(&e.hash)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn commit(self: Box<Self>) -> StoreResult<()> {
+        self.tx.commit().await.map_err(db_err)
+    }
+}

@@ -1,0 +1,66 @@
+//! The conformance suite against PostgreSQL, each scenario in a fresh database on the
+//! server named by `RISKREG_TEST_POSTGRES_URL`; skipped, visibly, when it is not set.
+
+mod common;
+
+use std::sync::Arc;
+
+use riskreg_domain::{Rag, RegisterCode, RegisterFields, RiskFields};
+use riskreg_store::{RecordQuery, Store, WriteContext, verify_chain};
+use riskreg_store_postgres::PgStore;
+
+use crate::common::TestServer;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_conforms() {
+    let Some(server) = TestServer::from_env("PostgreSQL conformance").await else {
+        return;
+    };
+    // Every database the factory creates is dropped when `server` goes, pass or fail.
+    riskreg_store::conformance::run_all(|| async { Arc::new(server.fresh_store().await) as Arc<dyn Store> }).await;
+}
+
+/// Two pools on one database stand for two `riskreg serve` processes: writing at once, with
+/// no expected versions to make them conflict, every write must land and the chain stay
+/// one unbroken line, because each transaction waits for the chain lock before reading
+/// the head.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn separate_pools_share_one_chain() {
+    let Some(server) = TestServer::from_env("PostgreSQL chain-lock test").await else {
+        return;
+    };
+    let url = server.fresh_url().await;
+    let a: Arc<dyn Store> = Arc::new(PgStore::open(&url).await.expect("open a"));
+    let b: Arc<dyn Store> = Arc::new(PgStore::open(&url).await.expect("open b"));
+    let ctx = || WriteContext::new("tester", None);
+    let panel = RegisterCode::parse("PANEL").expect("code");
+    a.init(ctx()).await.expect("init");
+    a.create_register(panel.clone(), RegisterFields::new("Panel"), ctx())
+        .await
+        .expect("register");
+    let writers: Vec<_> = (0..16)
+        .map(|i| {
+            let store = if i % 2 == 0 { a.clone() } else { b.clone() };
+            let panel = panel.clone();
+            tokio::spawn(async move {
+                let fields = RiskFields::new(format!("Risk from writer {i}"), 2, 3, Rag::Green);
+                store.create_risk(panel, None, fields, ctx()).await
+            })
+        })
+        .collect();
+    for w in writers {
+        w.await.expect("task").expect("every write lands");
+    }
+    let report = verify_chain(b.as_ref()).await.expect("verify");
+    assert!(report.ok(), "{:?}", report.problem);
+    assert_eq!(report.events, 18);
+    let mut numbers: Vec<u32> = a
+        .risks(&RecordQuery::default())
+        .await
+        .expect("list")
+        .iter()
+        .map(|r| r.reference.number)
+        .collect();
+    numbers.sort_unstable();
+    assert_eq!(numbers, (1..=16).collect::<Vec<_>>());
+}
