@@ -1,0 +1,79 @@
+//! riskreg's reports: the committee paper — the monthly "Risk and Issue Register Update" —
+//! in HTML, Markdown, DOCX and PDF, with its risk matrix as SVG and PNG. Every renderer is
+//! a pure function of a [`Paper`], which the store side fills from a meeting's proposals
+//! and the register as it stands.
+
+#![forbid(unsafe_code)]
+
+mod docx;
+mod docx_tables;
+mod escape;
+mod fonts;
+pub mod heatmap;
+mod html;
+mod layout;
+mod markdown;
+pub mod model;
+#[cfg(feature = "pdf")]
+mod pdf;
+#[cfg(feature = "pdf")]
+mod pdf_data;
+
+pub use docx::render_docx;
+pub use heatmap::{HeatCell, HeatMap};
+pub use html::render_html;
+pub use markdown::render_markdown;
+pub use model::{
+    Amendment, IssueEntry, IssueUpdate, Movement, NewRisk, Paper, Recommendation, RiskEntry, ScoreChange,
+    standard_purpose,
+};
+#[cfg(feature = "pdf")]
+pub use pdf::render_pdf;
+
+/// Why a paper could not be rendered. Rendering reads nothing but the paper, so these are
+/// failures of the rendering libraries on unusual input, not of I/O.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("rendering the HTML paper failed: {0}")]
+    Html(#[from] askama::Error),
+    #[error("drawing the risk matrix failed: {0}")]
+    Figure(String),
+    #[error("writing the DOCX paper failed: {0}")]
+    Docx(String),
+    #[error("typesetting the PDF paper failed: {0}")]
+    Pdf(String),
+}
+
+/// The formats a paper can be rendered in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Html,
+    Markdown,
+    Docx,
+    #[cfg(feature = "pdf")]
+    Pdf,
+}
+
+impl Format {
+    /// The usual file extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Html => "html",
+            Self::Markdown => "md",
+            Self::Docx => "docx",
+            #[cfg(feature = "pdf")]
+            Self::Pdf => "pdf",
+        }
+    }
+}
+
+/// Renders the paper in `format`.
+pub fn render(paper: &Paper, format: Format) -> Result<Vec<u8>, Error> {
+    Ok(match format {
+        Format::Html => render_html(paper)?.into_bytes(),
+        Format::Markdown => render_markdown(paper).into_bytes(),
+        Format::Docx => render_docx(paper)?,
+        #[cfg(feature = "pdf")]
+        Format::Pdf => render_pdf(paper)?,
+    })
+}

@@ -1,0 +1,107 @@
+//! The PDF paper, read back as text.
+
+// A test that cannot unwrap has failed: panicking is how it says so.
+#![allow(clippy::unwrap_used)]
+#![cfg(feature = "pdf")]
+
+mod common;
+
+use common::*;
+use riskreg_reports::render_pdf;
+
+fn pdf_text() -> (Vec<u8>, String) {
+    let bytes = render_pdf(&demo_like()).unwrap();
+    let text = pdf_extract::extract_text_from_mem(&bytes).unwrap();
+    (bytes, text)
+}
+
+/// Text with all runs of whitespace made single spaces, as extraction breaks lines anywhere.
+fn squash(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn the_pdf_has_the_seed_papers_content() {
+    let (bytes, text) = pdf_text();
+    assert!(bytes.starts_with(b"%PDF-"));
+    let flat = squash(&text);
+    for needle in [
+        "1. Purpose",
+        "2. SEC Panel Risk Update",
+        "2.1 Updates to existing risks",
+        "SEC Panel Risk 15",
+        "Table 1: Amendments to existing risks",
+        "2.2 Proposed New risk",
+        "SEC Panel Risk 18",
+        "3. SEC Panel Risk Matrix",
+        "Figure 1: SEC Panel Risks Matrix",
+        "4. SEC Panel Issue Update",
+        "4.1 Existing Issue 2",
+        "5. Recommendations",
+        "CONSIDER the approach to further assessing the SEC Panel Issue 2; and",
+        "AGREE the amendments to the SEC Panel Risk Register",
+        "Appendix A - SEC Panel Risks",
+        "Appendix B - SEC Panel Issue Register",
+        "Appendix C - SEC Panel Risk and Issue Impact Classification",
+        "Kayla Reinhart",
+        "3rd August 2018",
+        "That has been subsequently escalated and added to the Panel Risk Register",
+        "The progression of Modifications Proposals does not meet required timescales",
+    ] {
+        assert!(flat.contains(needle), "missing {needle:?}");
+    }
+    assert!(flat.contains(&squash(R15_INSERTED)), "inserted text");
+    assert!(flat.contains(&squash(R15_DELETED)), "deleted text");
+}
+
+#[test]
+fn every_page_has_the_title_and_a_page_number() {
+    let bytes = render_pdf(&demo_like()).unwrap();
+    let pages = pdf_extract::extract_text_from_mem_by_pages(&bytes).unwrap();
+    assert!(pages.len() >= 6, "{} pages", pages.len());
+    let n = pages.len();
+    for (i, page) in pages.iter().enumerate() {
+        let flat = squash(page);
+        assert!(
+            flat.contains("SEC Panel Risk and Issue Register Update"),
+            "page {}",
+            i + 1
+        );
+        assert!(
+            flat.contains(&format!("Page {} of {n}", i + 1)),
+            "page {}: {flat}",
+            i + 1
+        );
+    }
+}
+
+#[test]
+fn every_risk_and_classification_cell_is_in_the_pdf() {
+    let (_, text) = pdf_text();
+    let flat = squash(&text);
+    let paper = demo_like();
+    for e in &paper.risks {
+        let start: String = e
+            .risk
+            .statement
+            .split_whitespace()
+            .take(6)
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(flat.contains(&start), "risk {}: {start}", e.risk.number);
+    }
+    for category in &paper.settings.classification.categories {
+        for cell in category.cells.iter().flatten() {
+            let start: String = cell.split_whitespace().take(3).collect::<Vec<_>>().join(" ");
+            assert!(flat.contains(&start), "{cell}");
+        }
+    }
+}
+
+#[test]
+fn fonts_are_embedded() {
+    let (bytes, _) = pdf_text();
+    let haystack = String::from_utf8_lossy(&bytes);
+    assert!(haystack.contains("LiberationSans"), "the paper's font is named");
+    assert!(haystack.contains("/FontFile2") || haystack.contains("/FontFile3"));
+}
