@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::code::{RecordRef, RegisterCode};
 use crate::issue::IssueFields;
+use crate::register::Revision;
 use crate::risk::RiskFields;
 use crate::validation::{MAX_LABEL, MAX_TEXT, ValidationError, ValidationErrors, optional_len};
 
@@ -248,6 +249,36 @@ impl ProposalFields {
         crate::risk::normalise_optional("minute", &mut self.minute, MAX_LABEL, &mut errors);
         errors.into_result(self)
     }
+}
+
+/// A meeting as it stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Meeting {
+    #[serde(rename = "ref")]
+    pub reference: MeetingRef,
+    #[serde(flatten)]
+    pub fields: MeetingFields,
+    #[serde(flatten)]
+    pub revision: Revision,
+}
+
+/// A proposal as it stands: its number (unique across the database) and meeting.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Proposal {
+    pub id: u32,
+    pub meeting: MeetingRef,
+    #[serde(flatten)]
+    pub fields: ProposalFields,
+    #[serde(flatten)]
+    pub revision: Revision,
+}
+
+/// What is stored for a proposal besides its id: the meeting it is for and its fields.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoredProposal {
+    pub meeting: MeetingRef,
+    pub proposal: ProposalFields,
 }
 
 /// The body's name as papers use it ("SEC Panel") and the register's words for each kind,

@@ -84,6 +84,19 @@ pub fn issue_from_table_row(row: &SqliteRow) -> StoreResult<Issue> {
     issue_from_parts(&reference, &body, version, &at, by)
 }
 
+pub fn json_record_from_row(row: &SqliteRow) -> StoreResult<riskreg_store::JsonRecord> {
+    let body: String = row.try_get("body").map_err(db_err)?;
+    Ok(riskreg_store::JsonRecord {
+        key: row.try_get("key").map_err(db_err)?,
+        body: json(&body)?,
+        revision: revision(
+            row.try_get::<i64, _>("version").map_err(db_err)? as u32,
+            &row.try_get::<String, _>("updated_at").map_err(db_err)?,
+            row.try_get("updated_by").map_err(db_err)?,
+        )?,
+    })
+}
+
 fn optional_json(row: &SqliteRow, column: &str) -> StoreResult<Option<serde_json::Value>> {
     let text: Option<String> = row.try_get(column).map_err(db_err)?;
     // An event whose JSON no longer parses has been tampered with; keep the raw text as a

@@ -5,10 +5,10 @@ use async_trait::async_trait;
 use riskreg_domain::{Issue, RecordRef, Register, RegisterCode, Risk, Settings};
 use riskreg_store::chain::ChainHead;
 use riskreg_store::event::timestamp_text;
-use riskreg_store::{Event, StoreError, StoreResult, WriteTx};
+use riskreg_store::{Event, JsonRecord, RecordType, StoreError, StoreResult, WriteTx};
 use sqlx::{Row, Sqlite, Transaction};
 
-use crate::rows::{db_err, issue_from_table_row, register_from_parts, risk_from_table_row};
+use crate::rows::{db_err, issue_from_table_row, json_record_from_row, register_from_parts, risk_from_table_row};
 
 pub struct SqliteTx {
     tx: Transaction<'static, Sqlite>,
@@ -222,6 +222,48 @@ impl WriteTx for SqliteTx {
         .bind(i64::from(i.revision.version))
         .bind(timestamp_text(i.revision.updated_at))
         .bind(&i.revision.updated_by)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn json_record(&mut self, record_type: RecordType, key: &str) -> StoreResult<Option<JsonRecord>> {
+        sqlx::query("SELECT key, body, version, updated_at, updated_by FROM json_records WHERE record_type = ?1 AND key = ?2")
+            .bind(record_type.as_str())
+            .bind(key)
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(db_err)?
+            .as_ref()
+            .map(json_record_from_row)
+            .transpose()
+    }
+
+    async fn json_records(&mut self, record_type: RecordType) -> StoreResult<Vec<JsonRecord>> {
+        sqlx::query("SELECT key, body, version, updated_at, updated_by FROM json_records WHERE record_type = ?1")
+            .bind(record_type.as_str())
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db_err)?
+            .iter()
+            .map(json_record_from_row)
+            .collect()
+    }
+
+    async fn put_json_record(&mut self, record_type: RecordType, r: &JsonRecord) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO json_records (record_type, key, body, version, updated_at, updated_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (record_type, key) DO UPDATE SET body = excluded.body, version = excluded.version,
+                 updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+        )
+        .bind(record_type.as_str())
+        .bind(&r.key)
+        .bind(r.body.to_string())
+        .bind(i64::from(r.revision.version))
+        .bind(timestamp_text(r.revision.updated_at))
+        .bind(&r.revision.updated_by)
         .execute(&mut *self.tx)
         .await
         .map_err(db_err)?;

@@ -43,6 +43,7 @@ pub fn scenarios() -> Vec<(&'static str, Scenario)> {
         ("demo_import", |s| Box::pin(demo_import(s))),
         ("concurrent_amendments", |s| Box::pin(concurrent_amendments(s))),
         ("settings", |s| Box::pin(settings(s))),
+        ("review_cycle", |s| Box::pin(review_cycle(s))),
     ]
 }
 
@@ -763,5 +764,343 @@ async fn settings(store: Arc<dyn Store>) {
             .len(),
         2
     );
+    assert_chain_ok(&store).await;
+}
+
+async fn review_cycle(store: Arc<dyn Store>) {
+    use riskreg_domain::review::{Decision, MeetingFields, MeetingRef, ProposalChange, ProposalStatus};
+
+    use crate::engine::ProposalDraft;
+    use crate::review::Movement;
+
+    with_panel(&store).await;
+    let mut ssc = RegisterFields::new("Security Sub-Committee");
+    ssc.parent = Some(code("PANEL"));
+    store.create_register(code("SSC"), ssc, ctx()).await.expect("SSC");
+    store
+        .create_register(code("OTHER"), RegisterFields::new("Unrelated"), ctx())
+        .await
+        .expect("OTHER");
+    store
+        .create_risk(code("PANEL"), Some(1), risk("Release may slip", 3, 4), ctx())
+        .await
+        .expect("1");
+    store
+        .create_risk(
+            code("PANEL"),
+            Some(15),
+            risk("the DCC has not yet completed a design", 3, 3),
+            ctx(),
+        )
+        .await
+        .expect("15");
+    store
+        .create_risk(
+            code("SSC"),
+            Some(1),
+            risk("Security controls may be insufficient", 4, 3),
+            ctx(),
+        )
+        .await
+        .expect("SSC-1");
+    store
+        .create_issue(
+            code("PANEL"),
+            Some(2),
+            IssueFields::new("DCC System is circumvented", 3, Rag::Red),
+            ctx(),
+        )
+        .await
+        .expect("issue");
+
+    let august = MeetingRef::parse("PANEL/2018-08-09").expect("ref");
+    let fields = MeetingFields {
+        title: Some("SEC Panel".into()),
+        ..Default::default()
+    };
+    store
+        .add_meeting(august.clone(), fields.clone(), ctx())
+        .await
+        .expect("meeting");
+    let again = store.add_meeting(august.clone(), fields.clone(), ctx()).await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+    let unknown = store
+        .add_meeting(
+            MeetingRef::parse("NOPE/2018-08-09").expect("ref"),
+            fields.clone(),
+            ctx(),
+        )
+        .await;
+    assert!(matches!(unknown, Err(StoreError::NotFound(_))), "{unknown:?}");
+
+    let amend = RiskChange {
+        statement: Some("the DCC design is insufficiently detailed, which may lead to".into()),
+        ..Default::default()
+    };
+    let p1 = store
+        .propose(
+            august.clone(),
+            ProposalDraft::Amend {
+                risk: reference("PANEL-15"),
+                expected_version: None,
+                change: amend,
+            },
+            "Reads as an issue".into(),
+            None,
+            ctx(),
+        )
+        .await
+        .expect("propose amend");
+    assert_eq!(p1.id, 1);
+    assert_eq!(p1.fields.status, ProposalStatus::Pending);
+    let r15 = store.risk(&reference("PANEL-15"), None).await.expect("15");
+    assert_eq!(
+        (r15.revision.version, r15.fields.statement.as_str()),
+        (1, "the DCC has not yet completed a design"),
+        "a draft changes nothing"
+    );
+
+    let p2 = store
+        .propose(
+            august.clone(),
+            ProposalDraft::NewRisk {
+                register: code("PANEL"),
+                fields: risk("Customers may resist", 3, 3),
+            },
+            "Transferred by the SSC".into(),
+            None,
+            ctx(),
+        )
+        .await
+        .expect("propose new risk");
+    let ProposalChange::NewRisk { risk: new_ref } = &p2.fields.change else {
+        panic!("new risk")
+    };
+    assert_eq!(new_ref, &reference("PANEL-16"));
+    assert_eq!(
+        store.risk(new_ref, None).await.expect("new").fields.status,
+        RiskStatus::Proposed
+    );
+
+    let p3 = store
+        .propose(
+            august.clone(),
+            ProposalDraft::IssueUpdate {
+                issue: reference("PANEL-2"),
+                change: None,
+            },
+            "Needs assessing".into(),
+            Some("CONSIDER the approach".into()),
+            ctx(),
+        )
+        .await
+        .expect("propose consider");
+    let p4 = store
+        .propose(
+            august.clone(),
+            ProposalDraft::Escalate {
+                risk: reference("SSC-1"),
+                to: code("PANEL"),
+            },
+            "Beyond the SSC".into(),
+            None,
+            ctx(),
+        )
+        .await
+        .expect("propose escalate");
+    let p5 = store
+        .propose(
+            august.clone(),
+            ProposalDraft::Close {
+                risk: reference("PANEL-1"),
+            },
+            "Delivered".into(),
+            None,
+            ctx(),
+        )
+        .await
+        .expect("propose close");
+
+    let events = store.event_count().await.expect("count");
+    let bad = store
+        .propose(
+            august.clone(),
+            ProposalDraft::Close {
+                risk: reference("PANEL-1"),
+            },
+            "  ".into(),
+            None,
+            ctx(),
+        )
+        .await;
+    assert!(matches!(bad, Err(StoreError::Invalid(_))), "{bad:?}");
+    let bad = store
+        .propose(
+            august.clone(),
+            ProposalDraft::Escalate {
+                risk: reference("SSC-1"),
+                to: code("OTHER"),
+            },
+            "x".into(),
+            None,
+            ctx(),
+        )
+        .await;
+    assert!(matches!(bad, Err(StoreError::Invalid(_))), "{bad:?}");
+    let bad = store
+        .propose(
+            august.clone(),
+            ProposalDraft::NewRisk {
+                register: code("PANEL"),
+                fields: risk("x", 9, 9),
+            },
+            "x".into(),
+            None,
+            ctx(),
+        )
+        .await;
+    assert!(matches!(bad, Err(StoreError::Invalid(_))), "{bad:?}");
+    assert_eq!(
+        store.event_count().await.expect("count"),
+        events,
+        "refused proposals leave no trace"
+    );
+
+    // Risk 1 changes after its closure was drafted: agreeing would apply a stale proposal.
+    store
+        .amend_risk(
+            reference("PANEL-1"),
+            None,
+            RiskChange {
+                rag: Some(Rag::Red),
+                ..Default::default()
+            },
+            ctx(),
+        )
+        .await
+        .expect("amend 1");
+    let stale = store.decide(p5.id, Decision::Agreed, None, None, ctx()).await;
+    assert!(
+        matches!(stale, Err(StoreError::Conflict(ref m)) if m.contains("stale")),
+        "{stale:?}"
+    );
+    assert_eq!(
+        store.proposal(p5.id).await.expect("p5").fields.status,
+        ProposalStatus::Pending
+    );
+
+    let decided = store
+        .decide(p1.id, Decision::Agreed, Some("Minute 3.1".into()), None, ctx())
+        .await
+        .expect("agree 1");
+    assert_eq!(decided.fields.status, ProposalStatus::Agreed);
+    assert_eq!(decided.fields.minute.as_deref(), Some("Minute 3.1"));
+    let r15 = store.risk(&reference("PANEL-15"), None).await.expect("15");
+    assert_eq!(
+        (r15.revision.version, r15.fields.statement.contains("may lead to")),
+        (2, true)
+    );
+    let twice = store.decide(p1.id, Decision::Agreed, None, None, ctx()).await;
+    assert!(matches!(twice, Err(StoreError::Invalid(_))), "{twice:?}");
+
+    store
+        .decide(p2.id, Decision::Rejected, None, None, ctx())
+        .await
+        .expect("reject");
+    assert_eq!(
+        store.risk(new_ref, None).await.expect("new").fields.status,
+        RiskStatus::Closed
+    );
+    store
+        .decide(p3.id, Decision::Agreed, None, None, ctx())
+        .await
+        .expect("consider");
+    assert_eq!(
+        store
+            .issue(&reference("PANEL-2"), None)
+            .await
+            .expect("issue")
+            .revision
+            .version,
+        1
+    );
+    store
+        .decide(p4.id, Decision::Agreed, None, None, ctx())
+        .await
+        .expect("escalate");
+    assert_eq!(
+        store.risk(&reference("SSC-1"), None).await.expect("ssc").fields.status,
+        RiskStatus::Escalated
+    );
+    let escalated = store.risk(&reference("PANEL-17"), None).await.expect("escalated");
+    assert!(
+        escalated.fields.provenance.as_deref().unwrap_or("").contains("SSC-1"),
+        "{:?}",
+        escalated.fields.provenance
+    );
+
+    let none_later = store.decide(p5.id, Decision::Deferred, None, None, ctx()).await;
+    assert!(matches!(none_later, Err(StoreError::Invalid(_))), "{none_later:?}");
+    assert!(
+        store.snapshot(&august).await.expect("snapshot").is_none(),
+        "not while a proposal is pending"
+    );
+    let september = MeetingRef::parse("PANEL/2018-09-13").expect("ref");
+    store
+        .add_meeting(september.clone(), MeetingFields::default(), ctx())
+        .await
+        .expect("september");
+    let deferred = store
+        .decide(p5.id, Decision::Deferred, None, None, ctx())
+        .await
+        .expect("defer");
+    assert_eq!(deferred.fields.deferred_to, Some(september.clone()));
+    let carried = store.proposals(&september).await.expect("september proposals");
+    assert_eq!(carried.len(), 1);
+    assert_eq!(carried[0].fields.status, ProposalStatus::Pending);
+
+    let closed = store.meeting(&august).await.expect("august");
+    assert!(closed.fields.closed, "the last decision closes the meeting");
+    let snapshot = store.snapshot(&august).await.expect("snapshot").expect("kept");
+    let numbers: Vec<u32> = snapshot.risks.iter().map(|r| r.reference.number).collect();
+    assert_eq!(numbers, [1, 15, 17]);
+    let late = store
+        .propose(
+            august.clone(),
+            ProposalDraft::Close {
+                risk: reference("PANEL-15"),
+            },
+            "late".into(),
+            None,
+            ctx(),
+        )
+        .await;
+    assert!(matches!(late, Err(StoreError::Invalid(_))), "{late:?}");
+    assert_eq!(store.proposals(&august).await.expect("list").len(), 5);
+    assert_eq!(store.meetings(Some(&code("PANEL"))).await.expect("meetings").len(), 2);
+
+    store
+        .amend_risk(
+            reference("PANEL-15"),
+            None,
+            RiskChange {
+                likelihood: Some(4),
+                ..Default::default()
+            },
+            ctx(),
+        )
+        .await
+        .expect("raise");
+    let r15 = store.risk(&reference("PANEL-15"), None).await.expect("15");
+    assert_eq!(
+        store.movement(&september, &r15).await.expect("movement"),
+        Some(Movement::Up)
+    );
+    let r17 = store.risk(&reference("PANEL-17"), None).await.expect("17");
+    assert_eq!(
+        store.movement(&september, &r17).await.expect("movement"),
+        Some(Movement::Same)
+    );
+    assert_eq!(store.movement(&august, &r17).await.expect("movement"), None);
     assert_chain_ok(&store).await;
 }

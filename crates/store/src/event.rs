@@ -12,6 +12,10 @@ pub enum RecordType {
     Register,
     Risk,
     Issue,
+    Meeting,
+    Proposal,
+    /// A register as agreed at a meeting, kept unchanged from then on.
+    Snapshot,
 }
 
 impl RecordType {
@@ -21,6 +25,9 @@ impl RecordType {
             Self::Register => "register",
             Self::Risk => "risk",
             Self::Issue => "issue",
+            Self::Meeting => "meeting",
+            Self::Proposal => "proposal",
+            Self::Snapshot => "snapshot",
         }
     }
 
@@ -30,6 +37,9 @@ impl RecordType {
             "register" => Some(Self::Register),
             "risk" => Some(Self::Risk),
             "issue" => Some(Self::Issue),
+            "meeting" => Some(Self::Meeting),
+            "proposal" => Some(Self::Proposal),
+            "snapshot" => Some(Self::Snapshot),
             _ => None,
         }
     }

@@ -10,11 +10,12 @@ pub mod engine;
 pub mod error;
 pub mod event;
 pub mod exchange;
+pub mod review;
 pub mod store;
 pub mod verify;
 
-pub use engine::{Applied, Change, Write, WriteContext};
+pub use engine::{Applied, Change, ProposalDraft, Write, WriteContext};
 pub use error::{StoreError, StoreResult};
 pub use event::{Event, RecordType};
-pub use store::{RecordQuery, Store, WriteTx};
+pub use store::{JsonRecord, RecordQuery, Store, WriteTx};
 pub use verify::{ChainReport, verify_chain};

@@ -7,6 +7,7 @@ use std::fmt::Debug;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use riskreg_domain::register::Revision;
 use riskreg_domain::{Issue, RecordRef, Register, RegisterCode, Risk, Settings};
 
 use crate::chain::ChainHead;
@@ -22,6 +23,16 @@ pub struct RecordQuery {
     pub as_at: Option<DateTime<Utc>>,
     /// Include closed, escalated and converted records.
     pub include_closed: bool,
+}
+
+/// A low-volume record kept whole as JSON under a key: meetings (`PANEL/2018-08-09`),
+/// proposals (their number) and snapshots (their meeting). One table serves them all, so a
+/// new aggregate of this kind needs no new SQL in any backend.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JsonRecord {
+    pub key: String,
+    pub body: serde_json::Value,
+    pub revision: Revision,
 }
 
 /// A storage backend: reads, and the start of a write transaction.
@@ -57,6 +68,11 @@ pub trait Store: Send + Sync + Debug {
 
     async fn event_count(&self) -> StoreResult<u64>;
 
+    /// Every JSON record of one type, in no particular order.
+    async fn json_records(&self, record_type: RecordType) -> StoreResult<Vec<JsonRecord>>;
+
+    async fn json_record(&self, record_type: RecordType, key: &str) -> StoreResult<Option<JsonRecord>>;
+
     /// Every current record as `(record type, key, version, stored JSON)`, for checking
     /// that the tables agree with the chain.
     async fn current_records(&self) -> StoreResult<Vec<(RecordType, String, u32, serde_json::Value)>>;
@@ -84,6 +100,11 @@ pub trait WriteTx: Send {
     async fn max_issue_number(&mut self, register: &RegisterCode) -> StoreResult<u32>;
     async fn insert_issue(&mut self, issue: &Issue) -> StoreResult<()>;
     async fn update_issue(&mut self, issue: &Issue) -> StoreResult<()>;
+
+    async fn json_record(&mut self, record_type: RecordType, key: &str) -> StoreResult<Option<JsonRecord>>;
+    async fn json_records(&mut self, record_type: RecordType) -> StoreResult<Vec<JsonRecord>>;
+    /// Inserts the record, or replaces the one with the same type and key.
+    async fn put_json_record(&mut self, record_type: RecordType, record: &JsonRecord) -> StoreResult<()>;
 
     /// How many risks and issues exist in all registers.
     async fn record_count(&mut self) -> StoreResult<u64>;

@@ -2,7 +2,12 @@
 //! validated row writes and hash-chained events inside one backend transaction. Every
 //! backend shares it, so versions, conflicts, validation and the chain behave identically.
 
+mod review;
+
+pub use review::{ProposalDraft, meeting_from, proposal_from};
+
 use chrono::{DateTime, Utc};
+use riskreg_domain::review::{Decision, Meeting, MeetingFields, MeetingRef, Proposal, StoredProposal};
 use riskreg_domain::{
     Issue, IssueChange, IssueFields, IssueStatus, RecordRef, Register, RegisterCode, RegisterFields, Risk, RiskChange,
     RiskFields, RiskStatus, Settings, register::Revision,
@@ -79,6 +84,29 @@ pub enum Change {
         expected_version: Option<u32>,
         fields: IssueFields,
     },
+    CreateMeeting {
+        meeting: MeetingRef,
+        fields: MeetingFields,
+    },
+    /// Drafts a proposal for a meeting; only a new risk touches the register (as `proposed`).
+    Propose {
+        meeting: MeetingRef,
+        draft: ProposalDraft,
+        rationale: String,
+        recommendation: Option<String>,
+    },
+    /// Records the committee's decision; an agreed proposal is applied in the same transaction.
+    Decide {
+        id: u32,
+        decision: Decision,
+        minute: Option<String>,
+        defer_to: Option<MeetingRef>,
+    },
+    /// Loads a proposal as recorded elsewhere (a register file), decided or not.
+    LoadProposal {
+        id: u32,
+        stored: StoredProposal,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -94,6 +122,8 @@ pub enum Applied {
     Register(Register),
     Risk(Risk),
     Issue(Issue),
+    Meeting(Meeting),
+    Proposal(Proposal),
 }
 
 /// Applies `writes` in order inside `tx`. On error nothing should be committed: the caller
@@ -270,6 +300,20 @@ impl Engine<'_> {
                 let current = self.existing_issue(&reference).await?;
                 self.replace_issue(&ctx, current, expected_version, fields).await
             }
+            Change::CreateMeeting { meeting, fields } => self.create_meeting(&ctx, meeting, fields).await,
+            Change::Propose {
+                meeting,
+                draft,
+                rationale,
+                recommendation,
+            } => self.propose(&ctx, meeting, draft, rationale, recommendation).await,
+            Change::Decide {
+                id,
+                decision,
+                minute,
+                defer_to,
+            } => self.decide(&ctx, id, decision, minute, defer_to).await,
+            Change::LoadProposal { id, stored } => self.load_proposal(&ctx, id, stored).await,
         }
     }
 

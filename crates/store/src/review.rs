@@ -1,0 +1,216 @@
+//! Reading and running the review cycle through any store: meetings, proposals, decisions
+//! and the snapshots of registers as agreed. The writes themselves are in the engine.
+
+use riskreg_domain::review::{Decision, Meeting, MeetingFields, MeetingRef, Proposal, ProposalStatus};
+use riskreg_domain::{RecordRef, RegisterCode, Risk};
+use serde::Deserialize;
+
+use crate::engine::{Applied, Change, ProposalDraft, WriteContext};
+use crate::engine::{meeting_from, proposal_from};
+use crate::error::{StoreError, StoreResult};
+use crate::event::RecordType;
+use crate::store::Store;
+
+/// A register as agreed at a meeting.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Snapshot {
+    pub register: RegisterCode,
+    pub risks: Vec<SnapshotRecord<riskreg_domain::RiskFields>>,
+    pub issues: Vec<SnapshotRecord<riskreg_domain::IssueFields>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SnapshotRecord<T> {
+    #[serde(rename = "ref")]
+    pub reference: RecordRef,
+    pub version: u32,
+    pub fields: T,
+}
+
+impl Snapshot {
+    pub fn risk(&self, reference: &RecordRef) -> Option<&SnapshotRecord<riskreg_domain::RiskFields>> {
+        self.risks.iter().find(|r| &r.reference == reference)
+    }
+}
+
+impl dyn Store {
+    /// Every meeting, of one body or all, in date order.
+    pub async fn meetings(&self, body: Option<&RegisterCode>) -> StoreResult<Vec<Meeting>> {
+        let mut meetings = self
+            .json_records(RecordType::Meeting)
+            .await?
+            .iter()
+            .map(meeting_from)
+            .collect::<StoreResult<Vec<_>>>()?;
+        meetings.retain(|m| body.is_none_or(|b| &m.reference.body == b));
+        meetings.sort_by(|a, b| {
+            a.reference
+                .date
+                .cmp(&b.reference.date)
+                .then(a.reference.body.cmp(&b.reference.body))
+        });
+        Ok(meetings)
+    }
+
+    pub async fn meeting(&self, meeting: &MeetingRef) -> StoreResult<Meeting> {
+        let record = self
+            .json_record(RecordType::Meeting, &meeting.to_string())
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("meeting {meeting}")))?;
+        meeting_from(&record)
+    }
+
+    /// The last meeting of the same body before `meeting`, if any.
+    pub async fn previous_meeting(&self, meeting: &MeetingRef) -> StoreResult<Option<Meeting>> {
+        Ok(self
+            .meetings(Some(&meeting.body))
+            .await?
+            .into_iter()
+            .filter(|m| m.reference.date < meeting.date)
+            .last())
+    }
+
+    /// The proposals put to a meeting, in the order they were drafted.
+    pub async fn proposals(&self, meeting: &MeetingRef) -> StoreResult<Vec<Proposal>> {
+        self.meeting(meeting).await?;
+        let mut proposals = self
+            .json_records(RecordType::Proposal)
+            .await?
+            .iter()
+            .map(proposal_from)
+            .collect::<StoreResult<Vec<_>>>()?;
+        proposals.retain(|p| &p.meeting == meeting);
+        proposals.sort_by_key(|p| p.id);
+        Ok(proposals)
+    }
+
+    pub async fn proposal(&self, id: u32) -> StoreResult<Proposal> {
+        let record = self
+            .json_record(RecordType::Proposal, &id.to_string())
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("proposal {id}")))?;
+        proposal_from(&record)
+    }
+
+    /// The register as agreed at a meeting, once every proposal to it has been decided.
+    pub async fn snapshot(&self, meeting: &MeetingRef) -> StoreResult<Option<Snapshot>> {
+        match self.json_record(RecordType::Snapshot, &meeting.to_string()).await? {
+            Some(r) => Ok(Some(serde_json::from_value(r.body).map_err(StoreError::other)?)),
+            None => Ok(None),
+        }
+    }
+
+    pub async fn add_meeting(
+        &self,
+        meeting: MeetingRef,
+        fields: MeetingFields,
+        ctx: WriteContext,
+    ) -> StoreResult<Meeting> {
+        match self.write_one(Change::CreateMeeting { meeting, fields }, ctx).await? {
+            Applied::Meeting(m) => Ok(m),
+            _ => Err(StoreError::other("unexpected result")),
+        }
+    }
+
+    pub async fn propose(
+        &self,
+        meeting: MeetingRef,
+        draft: ProposalDraft,
+        rationale: String,
+        recommendation: Option<String>,
+        ctx: WriteContext,
+    ) -> StoreResult<Proposal> {
+        match self
+            .write_one(
+                Change::Propose {
+                    meeting,
+                    draft,
+                    rationale,
+                    recommendation,
+                },
+                ctx,
+            )
+            .await?
+        {
+            Applied::Proposal(p) => Ok(p),
+            _ => Err(StoreError::other("unexpected result")),
+        }
+    }
+
+    pub async fn decide(
+        &self,
+        id: u32,
+        decision: Decision,
+        minute: Option<String>,
+        defer_to: Option<MeetingRef>,
+        ctx: WriteContext,
+    ) -> StoreResult<Proposal> {
+        match self
+            .write_one(
+                Change::Decide {
+                    id,
+                    decision,
+                    minute,
+                    defer_to,
+                },
+                ctx,
+            )
+            .await?
+        {
+            Applied::Proposal(p) => Ok(p),
+            _ => Err(StoreError::other("unexpected result")),
+        }
+    }
+
+    /// How a risk's severity moved since the register was last agreed: `None` when there
+    /// is no earlier snapshot to compare with.
+    pub async fn movement(&self, meeting: &MeetingRef, risk: &Risk) -> StoreResult<Option<Movement>> {
+        let Some(previous) = self.previous_meeting(meeting).await? else {
+            return Ok(None);
+        };
+        let Some(snapshot) = self.snapshot(&previous.reference).await? else {
+            return Ok(None);
+        };
+        Ok(Some(match snapshot.risk(&risk.reference) {
+            None => Movement::New,
+            Some(r) => {
+                let before = u16::from(r.fields.impact) * u16::from(r.fields.likelihood);
+                match risk.severity().cmp(&before) {
+                    std::cmp::Ordering::Greater => Movement::Up,
+                    std::cmp::Ordering::Less => Movement::Down,
+                    std::cmp::Ordering::Equal => Movement::Same,
+                }
+            }
+        }))
+    }
+
+    /// Whether every proposal to the meeting has been decided.
+    pub async fn meeting_decided(&self, meeting: &MeetingRef) -> StoreResult<bool> {
+        Ok(self
+            .proposals(meeting)
+            .await?
+            .iter()
+            .all(|p| p.fields.status != ProposalStatus::Pending))
+    }
+}
+
+/// A risk's severity since the register was last agreed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Movement {
+    New,
+    Up,
+    Down,
+    Same,
+}
+
+impl Movement {
+    pub fn arrow(self) -> &'static str {
+        match self {
+            Movement::New => "new",
+            Movement::Up => "↑",
+            Movement::Down => "↓",
+            Movement::Same => "",
+        }
+    }
+}
