@@ -66,8 +66,7 @@ impl dyn Store {
             .meetings(Some(&meeting.body))
             .await?
             .into_iter()
-            .filter(|m| m.reference.date < meeting.date)
-            .last())
+            .rfind(|m| m.reference.date < meeting.date))
     }
 
     /// The proposals put to a meeting, in the order they were drafted.

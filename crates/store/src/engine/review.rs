@@ -96,6 +96,13 @@ pub fn proposal_from(record: &JsonRecord) -> StoreResult<Proposal> {
     })
 }
 
+/// Where a JSON record goes: its type, key and the register its events belong to.
+struct Slot<'a> {
+    record_type: RecordType,
+    key: String,
+    register: &'a RegisterCode,
+}
+
 impl Engine<'_> {
     async fn meeting(&mut self, meeting: &MeetingRef) -> StoreResult<Meeting> {
         let record = self
@@ -121,13 +128,16 @@ impl Engine<'_> {
     async fn put_json(
         &mut self,
         ctx: &WriteContext,
-        record_type: RecordType,
-        key: String,
-        register: &RegisterCode,
+        slot: Slot<'_>,
         body: serde_json::Value,
         previous: Option<&JsonRecord>,
         kind: &str,
     ) -> StoreResult<JsonRecord> {
+        let Slot {
+            record_type,
+            key,
+            register,
+        } = slot;
         let at = self.effective_at(ctx, previous.map(|p| p.revision.updated_at))?;
         let version = previous.map_or(1, |p| p.revision.version + 1);
         let record = JsonRecord {
@@ -168,9 +178,11 @@ impl Engine<'_> {
         let record = self
             .put_json(
                 ctx,
-                RecordType::Meeting,
-                key,
-                &meeting.body,
+                Slot {
+                    record_type: RecordType::Meeting,
+                    key,
+                    register: &meeting.body,
+                },
                 to_value(&fields)?,
                 None,
                 "created",
@@ -210,9 +222,11 @@ impl Engine<'_> {
         let record = self
             .put_json(
                 ctx,
-                RecordType::Proposal,
-                id.to_string(),
-                &meeting.body,
+                Slot {
+                    record_type: RecordType::Proposal,
+                    key: id.to_string(),
+                    register: &meeting.body,
+                },
                 body,
                 previous,
                 kind,
@@ -591,9 +605,11 @@ impl Engine<'_> {
         fields.closed = true;
         self.put_json(
             ctx,
-            RecordType::Meeting,
-            key.clone(),
-            &meeting.body,
+            Slot {
+                record_type: RecordType::Meeting,
+                key: key.clone(),
+                register: &meeting.body,
+            },
             to_value(&fields)?,
             Some(&previous),
             "closed",
@@ -605,8 +621,18 @@ impl Engine<'_> {
             )));
         }
         let snapshot = self.register_snapshot(&meeting.body).await?;
-        self.put_json(ctx, RecordType::Snapshot, key, &meeting.body, snapshot, None, "created")
-            .await?;
+        self.put_json(
+            ctx,
+            Slot {
+                record_type: RecordType::Snapshot,
+                key,
+                register: &meeting.body,
+            },
+            snapshot,
+            None,
+            "created",
+        )
+        .await?;
         Ok(())
     }
 
