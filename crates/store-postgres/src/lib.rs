@@ -12,7 +12,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use riskreg_domain::{Issue, IssueStatus, RecordRef, Register, RegisterCode, Risk, Settings, ordering};
 use riskreg_store::event::timestamp_text;
-use riskreg_store::{Event, RecordQuery, RecordType, Store, StoreError, StoreResult, WriteTx};
+use riskreg_store::{Event, JsonRecord, RecordQuery, RecordType, Store, StoreError, StoreResult, WriteTx};
 use serde_json::Value;
 use sqlx::migrate::MigrateDatabase;
 use sqlx::postgres::{PgPoolOptions, PgRow};
@@ -370,12 +370,38 @@ impl Store for PgStore {
         Ok(n as u64)
     }
 
+    async fn json_records(&self, record_type: RecordType) -> StoreResult<Vec<JsonRecord>> {
+        sqlx::query("SELECT key, body, version, updated_at, updated_by FROM json_records WHERE record_type = $1")
+            .bind(record_type.as_str())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?
+            .iter()
+            .map(rows::json_record_from_row)
+            .collect()
+    }
+
+    async fn json_record(&self, record_type: RecordType, key: &str) -> StoreResult<Option<JsonRecord>> {
+        sqlx::query(
+            "SELECT key, body, version, updated_at, updated_by FROM json_records WHERE record_type = $1 AND key = $2",
+        )
+        .bind(record_type.as_str())
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_err)?
+        .as_ref()
+        .map(rows::json_record_from_row)
+        .transpose()
+    }
+
     async fn current_records(&self) -> StoreResult<Vec<(RecordType, String, u32, Value)>> {
         let rows = sqlx::query(
             "SELECT 'settings' AS t, 'settings' AS k, version, body FROM settings
              UNION ALL SELECT 'register', code, version, body FROM registers
              UNION ALL SELECT 'risk', register || '-' || number, version, body FROM risks
-             UNION ALL SELECT 'issue', register || '-' || number, version, body FROM issues",
+             UNION ALL SELECT 'issue', register || '-' || number, version, body FROM issues
+             UNION ALL SELECT record_type, key, version, body FROM json_records",
         )
         .fetch_all(&self.pool)
         .await

@@ -105,6 +105,15 @@ impl Parts {
         })
     }
 
+    pub fn into_json_record(self, key: String) -> riskreg_store::JsonRecord {
+        let revision = self.revision();
+        riskreg_store::JsonRecord {
+            key,
+            body: self.body,
+            revision,
+        }
+    }
+
     pub fn into_register(self, code: &str) -> StoreResult<Register> {
         Ok(Register {
             code: RegisterCode::parse(code)?,
@@ -153,4 +162,10 @@ pub fn event_from_row(row: &PgRow) -> StoreResult<Event> {
         prev_hash: row.try_get("prev_hash").map_err(db_err)?,
         hash: row.try_get("hash").map_err(db_err)?,
     })
+}
+
+/// A `json_records` row (`key`, `body`, `version`, `updated_at`, `updated_by`).
+pub fn json_record_from_row(row: &PgRow) -> StoreResult<riskreg_store::JsonRecord> {
+    let key: String = row.try_get("key").map_err(db_err)?;
+    Ok(Parts::from_table(row)?.into_json_record(key))
 }

@@ -5,12 +5,12 @@
 use async_trait::async_trait;
 use riskreg_domain::{Issue, IssueStatus, RecordRef, Register, RegisterCode, Risk, Settings};
 use riskreg_store::chain::ChainHead;
-use riskreg_store::{Event, StoreError, StoreResult, WriteTx};
+use riskreg_store::{Event, JsonRecord, RecordType, StoreError, StoreResult, WriteTx};
 use serde_json::Value;
 use sqlx::types::Json;
 use sqlx::{PgPool, Postgres, Row, Transaction};
 
-use crate::rows::{Parts, db_err, issue_from_table_row, risk_from_table_row};
+use crate::rows::{Parts, db_err, issue_from_table_row, json_record_from_row, risk_from_table_row};
 
 /// The advisory lock key that serialises writers: "riskreg" in ASCII. Advisory locks are
 /// per database, so registers in other databases on the same server do not contend.
@@ -232,6 +232,50 @@ impl WriteTx for PgTx {
         .bind(i64::from(i.revision.version))
         .bind(i.revision.updated_at)
         .bind(&i.revision.updated_by)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn json_record(&mut self, record_type: RecordType, key: &str) -> StoreResult<Option<JsonRecord>> {
+        sqlx::query(
+            "SELECT key, body, version, updated_at, updated_by FROM json_records WHERE record_type = $1 AND key = $2",
+        )
+        .bind(record_type.as_str())
+        .bind(key)
+        .fetch_optional(&mut *self.tx)
+        .await
+        .map_err(db_err)?
+        .as_ref()
+        .map(json_record_from_row)
+        .transpose()
+    }
+
+    async fn json_records(&mut self, record_type: RecordType) -> StoreResult<Vec<JsonRecord>> {
+        sqlx::query("SELECT key, body, version, updated_at, updated_by FROM json_records WHERE record_type = $1")
+            .bind(record_type.as_str())
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db_err)?
+            .iter()
+            .map(json_record_from_row)
+            .collect()
+    }
+
+    async fn put_json_record(&mut self, record_type: RecordType, r: &JsonRecord) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO json_records (record_type, key, body, version, updated_at, updated_by)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (record_type, key) DO UPDATE SET body = excluded.body, version = excluded.version,
+                 updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+        )
+        .bind(record_type.as_str())
+        .bind(&r.key)
+        .bind(&r.body)
+        .bind(i64::from(r.revision.version))
+        .bind(r.revision.updated_at)
+        .bind(&r.revision.updated_by)
         .execute(&mut *self.tx)
         .await
         .map_err(db_err)?;
