@@ -1,22 +1,46 @@
 //! Renders the demo paper (the SEC Panel's August 2018 update, built as the tests build it)
-//! in every format into a directory, timing each: `cargo run --release -p riskreg-reports
-//! --example render_demo -- OUT_DIR [FORMAT]`.
+//! in every format into a directory, timing each:
+//!
+//! ```sh
+//! cargo run --release -p riskreg-reports --example render_demo -- OUT_DIR [FORMAT] [--risks N]
+//! ```
+//!
+//! With `--risks N` the register is replaced by N generated risks of three mitigations each
+//! (the issue's scale check: 10,000 risks, 30,000 mitigations).
 
 #[path = "../tests/common/mod.rs"]
 mod common;
 
 use std::time::Instant;
 
-use riskreg_reports::{Format, render};
+use riskreg_domain::MitigationState;
+use riskreg_domain::view::MitigationView;
+use riskreg_reports::{Format, Movement, Paper, RiskEntry, render};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let mut args = std::env::args().skip(1);
-    let out = std::path::PathBuf::from(args.next().unwrap_or_else(|| "paper-out".into()));
-    let only = args.next();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let risks = args
+        .iter()
+        .position(|a| a == "--risks")
+        .and_then(|i| args.get(i + 1))
+        .map(|n| n.parse::<u32>())
+        .transpose()?;
+    let positional: Vec<&String> = args
+        .iter()
+        .enumerate()
+        .filter(|(i, a)| !a.starts_with("--") && (*i == 0 || args[i - 1] != "--risks"))
+        .map(|(_, a)| a)
+        .collect();
+    let out = std::path::PathBuf::from(positional.first().map_or("paper-out", |s| s.as_str()));
+    let only = positional.get(1).map(|s| s.as_str());
     std::fs::create_dir_all(&out)?;
-    let paper = common::demo_like();
+
+    let mut paper = common::demo_like();
+    if let Some(n) = risks {
+        generate(&mut paper, n);
+    }
     for format in [Format::Html, Format::Markdown, Format::Docx, Format::Pdf] {
-        if only.as_deref().is_some_and(|f| f != format.extension()) {
+        if only.is_some_and(|f| f != format.extension()) {
             continue;
         }
         let start = Instant::now();
@@ -25,11 +49,52 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let path = out.join(format!("paper.{}", format.extension()));
         std::fs::write(&path, &bytes)?;
         println!(
-            "{:>5}: {:>9} bytes in {:>8.1} ms",
+            "{:>5}: {:>11} bytes in {:>9.1} ms",
             format.extension(),
             bytes.len(),
             took.as_secs_f64() * 1e3
         );
     }
     Ok(())
+}
+
+/// Replaces the register with `n` risks spread over the matrix, three mitigations each.
+fn generate(paper: &mut Paper, n: u32) {
+    let Some(template) = paper.risks.first().cloned() else {
+        return;
+    };
+    let states = [
+        MitigationState::Complete,
+        MitigationState::Ongoing,
+        MitigationState::Planned,
+    ];
+    paper.risks = (1..=n)
+        .map(|number| {
+            let mut e: RiskEntry = template.clone();
+            let r = &mut e.risk;
+            r.number = number;
+            r.reference = format!("PANEL-{number}");
+            r.impact = (number % 5) as u8 + 1;
+            r.likelihood = (number / 5 % 5) as u8 + 1;
+            r.severity = u16::from(r.impact) * u16::from(r.likelihood);
+            r.statement = format!(
+                "Generated risk {number}: a change in one part of the service may lead to \
+                 delays elsewhere, with cost and reputational consequences for the programme."
+            );
+            r.mitigations = (0..3)
+                .map(|m| MitigationView {
+                    text: format!("Mitigation {m} of risk {number}: monitor, report monthly and escalate when thresholds are crossed."),
+                    state: states[m],
+                    owner: None,
+                    due: None,
+                    added_on: None,
+                    new: m == 2 && number % 7 == 0,
+                    sub_items: Vec::new(),
+                })
+                .collect();
+            r.footnotes.clear();
+            e.movement = Some(Movement::Unchanged);
+            e
+        })
+        .collect();
 }

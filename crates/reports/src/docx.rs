@@ -29,8 +29,9 @@ pub(crate) const PORTRAIT_WIDTH: usize = (A4_SHORT as usize) - 2 * (MARGIN as us
 pub(crate) const LANDSCAPE_WIDTH: usize = (A4_LONG as usize) - 2 * (MARGIN as usize);
 pub(crate) const ACCENT: &str = "1F3864";
 pub(crate) const TRACK: &str = "C00000";
-/// The numbering definition used for every bullet list.
-pub(crate) const BULLETS: usize = 1;
+/// The numbering definition used for every bullet list (docx-rs reserves 1 for its own
+/// decimal list).
+pub(crate) const BULLETS: usize = 2;
 const FONT: &str = "Arial";
 
 /// Renders the paper as a DOCX file.

@@ -118,7 +118,7 @@ fn table(rows: Vec<TableRow>, widths: &[usize]) -> Table {
 
 fn risks_table(l: &Layout<'_>) -> Table {
     let s = &l.paper.settings;
-    let widths = [500, 4000, 800, 950, 850, 6270, 1200];
+    let widths = [500, 4000, 850, 1150, 1000, 5870, 1200];
     let titles = [
         "#".to_owned(),
         "There is a risk that…".to_owned(),
@@ -149,7 +149,7 @@ fn risks_table(l: &Layout<'_>) -> Table {
 }
 
 fn issues_table(l: &Layout<'_>) -> Table {
-    let widths = [600, 1100, 1300, 900, 2600, 2700, 700, 3570, 1100];
+    let widths = [700, 1100, 1300, 1100, 2500, 2600, 800, 3370, 1100];
     let titles = [
         "Issue\nNo.".to_owned(),
         "Date\nRaised".to_owned(),

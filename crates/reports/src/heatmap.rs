@@ -40,6 +40,19 @@ pub struct HeatMap {
 /// Cells with no band (settings that leave a severity uncovered) are drawn grey.
 const NO_BAND: &str = "#bdbdbd";
 
+impl HeatCell {
+    /// The cell's risk numbers as text, at most `max` of them and then how many more: a
+    /// cell of a large register cannot list them all.
+    pub fn label(&self, max: usize) -> String {
+        let shown: Vec<String> = self.risks.iter().take(max).map(u32::to_string).collect();
+        let mut label = shown.join(", ");
+        if self.risks.len() > max {
+            label.push_str(&format!(" +{} more", self.risks.len() - max));
+        }
+        label
+    }
+}
+
 impl HeatMap {
     pub fn new(paper: &Paper) -> Self {
         let s = &paper.settings;
@@ -85,9 +98,13 @@ const CELL_H: u32 = 66;
 const LEFT: u32 = 150;
 const TOP: u32 = 12;
 const FONT: &str = "Liberation Sans, Arial, Helvetica, sans-serif";
-/// Numbers per line in a cell, and lines before the rest are summarised as "+N more".
-const PER_LINE: usize = 6;
+/// Lines of numbers in a cell before the rest are summarised as "+N more".
 const MAX_LINES: usize = 3;
+/// Room for numbers across a cell, and the advance of a digit and of ", " in the 15px
+/// bold type they are set in (Liberation Sans, measured).
+const LINE_ROOM: f32 = (CELL_W - 14) as f32;
+const DIGIT_W: f32 = 8.4;
+const SEP_W: f32 = 8.4;
 
 /// The matrix as a standalone SVG document.
 pub fn svg(paper: &Paper) -> String {
@@ -174,12 +191,13 @@ fn draw_cell(out: &mut String, map: &HeatMap, cell: &HeatCell, s: &Settings) {
         xml(&title),
         xml(&cell.colour),
     );
-    let mut lines: Vec<String> = numbers.chunks(PER_LINE).map(|c| c.join(", ")).collect();
+    let mut lines = wrap(&numbers);
     if lines.len() > MAX_LINES {
-        let shown = PER_LINE * (MAX_LINES - 1);
         lines.truncate(MAX_LINES - 1);
-        lines.push(format!("+{} more", numbers.len() - shown));
+        let shown: usize = lines.iter().map(Vec::len).sum();
+        lines.push(vec![format!("+{} more", numbers.len() - shown)]);
     }
+    let lines: Vec<String> = lines.iter().map(|l| l.join(", ")).collect();
     let fill = text_on(&cell.colour);
     let line_h = 17;
     let first = y + CELL_H / 2 + 6 - (line_h * (lines.len() as u32).saturating_sub(1)) / 2;
@@ -193,6 +211,26 @@ fn draw_cell(out: &mut String, map: &HeatMap, cell: &HeatCell, s: &Settings) {
         );
     }
     out.push_str("</g>");
+}
+
+/// Breaks a cell's numbers into lines that fit across it.
+fn wrap(numbers: &[String]) -> Vec<Vec<String>> {
+    let mut lines: Vec<Vec<String>> = Vec::new();
+    let mut width = 0.0;
+    for n in numbers {
+        let w = DIGIT_W * n.len() as f32;
+        match lines.last_mut() {
+            Some(line) if width + SEP_W + w <= LINE_ROOM => {
+                line.push(n.clone());
+                width += SEP_W + w;
+            }
+            _ => {
+                lines.push(vec![n.clone()]);
+                width = w;
+            }
+        }
+    }
+    lines
 }
 
 fn legend(out: &mut String, s: &Settings, y: u32) {
@@ -256,4 +294,57 @@ pub fn png(paper: &Paper, scale: f32) -> Result<Png, Error> {
         width: size.width(),
         height: size.height(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use riskreg_domain::{RegisterCode, Settings};
+
+    use super::*;
+
+    fn strings(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn numbers_wrap_to_fit_the_cell() {
+        let lines = wrap(&strings(&["3", "4", "5", "13", "15", "18"]));
+        assert_eq!(lines, [strings(&["3", "4", "5", "13", "15"]), strings(&["18"])]);
+        assert!(wrap(&[]).is_empty());
+    }
+
+    #[test]
+    fn a_crowded_cell_says_how_many_more() {
+        let cell = HeatCell {
+            impact: 1,
+            likelihood: 1,
+            severity: 1,
+            band: None,
+            colour: "#ffffff".into(),
+            risks: (1..=20).collect(),
+        };
+        assert_eq!(cell.label(3), "1, 2, 3 +17 more");
+        assert_eq!(cell.label(20), cell.label(25));
+    }
+
+    #[test]
+    fn an_empty_register_still_draws_the_whole_matrix() {
+        let paper = Paper::new(
+            "Board",
+            RegisterCode::parse("BOARD").unwrap(),
+            chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(),
+            "A",
+            "B",
+            Settings::default(),
+        );
+        let map = HeatMap::new(&paper);
+        assert_eq!(map.cells.len(), 25);
+        assert!(map.cells.iter().all(|c| c.risks.is_empty()));
+        assert_eq!(map.cell(5, 5).map(|c| c.severity), Some(25));
+        let svg = svg(&paper);
+        assert_eq!(svg.matches("class=\"cell\"").count(), 25);
+        let png = png(&paper, 1.0).unwrap();
+        assert_eq!(&png.data[..4], b"\x89PNG");
+        assert!(png.width > 500 && png.height > 300);
+    }
 }

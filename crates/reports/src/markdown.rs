@@ -131,13 +131,7 @@ fn matrix(o: &mut String, paper: &Paper) {
     for l in (1..=map.likelihood_levels).rev() {
         let _ = write!(o, "| **{l} {}** |", md(s.likelihood_label(l).unwrap_or("")));
         for i in 1..=map.impact_levels {
-            let numbers = map
-                .cell(i, l)
-                .map(|c| {
-                    let n: Vec<String> = c.risks.iter().map(u32::to_string).collect();
-                    n.join(", ")
-                })
-                .unwrap_or_default();
+            let numbers = map.cell(i, l).map(|c| c.label(40)).unwrap_or_default();
             let _ = write!(o, " {numbers} |");
         }
         o.push('\n');

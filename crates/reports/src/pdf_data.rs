@@ -190,13 +190,11 @@ fn matrix(paper: &Paper) -> MatrixData {
                 .map(|i| {
                     let cell = map.cell(i, l);
                     let fill = cell.map_or("#bdbdbd", |c| c.colour.as_str()).to_owned();
-                    let numbers: Vec<String> = cell
-                        .map(|c| c.risks.iter().map(u32::to_string).collect())
-                        .unwrap_or_default();
                     CellData {
                         ink: text_on(&fill),
                         fill,
-                        risks: numbers.join(", "),
+                        // Three lines of numbers fill a cell.
+                        risks: cell.map(|c| c.label(12)).unwrap_or_default(),
                     }
                 })
                 .collect()
