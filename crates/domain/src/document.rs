@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 use crate::code::RegisterCode;
 use crate::issue::IssueFields;
 use crate::register::RegisterFields;
+use crate::review::{MeetingFields, MeetingRef, ProposalChange, ProposalFields, ProposalStatus};
 use crate::risk::RiskFields;
 use crate::settings::Settings;
 use crate::validation::{ValidationError, ValidationErrors};
@@ -59,10 +60,100 @@ pub struct RegisterEntry {
 }
 
 /// A parsed register file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Document {
     pub settings: Option<Settings>,
     pub registers: Vec<RegisterEntry>,
+    /// Meetings and the proposals put to them, after the registers they refer to.
+    pub meetings: Vec<MeetingEntry>,
+}
+
+/// A meeting, its proposals, and (once every proposal is decided) the register as agreed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MeetingEntry {
+    pub meeting: MeetingRef,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub paper_on: Option<chrono::NaiveDate>,
+    #[serde(default)]
+    pub author: Option<String>,
+    #[serde(default)]
+    pub team: Option<String>,
+    #[serde(default)]
+    pub closed: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recorded: Option<Recorded>,
+    #[serde(default)]
+    pub proposals: Vec<ProposalEntry>,
+    /// The register as agreed at the meeting, exactly as riskreg kept it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<Value>,
+}
+
+impl MeetingEntry {
+    pub fn fields(&self) -> MeetingFields {
+        MeetingFields {
+            title: self.title.clone(),
+            paper_on: self.paper_on,
+            author: self.author.clone(),
+            team: self.team.clone(),
+            closed: self.closed,
+        }
+    }
+}
+
+/// A proposal in a register file: its number and everything it records.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProposalEntry {
+    pub id: u32,
+    pub change: ProposalChange,
+    pub rationale: String,
+    #[serde(default)]
+    pub recommendation: Option<String>,
+    pub status: ProposalStatus,
+    #[serde(default)]
+    pub minute: Option<String>,
+    #[serde(default)]
+    pub decided_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub decided_by: Option<String>,
+    #[serde(default)]
+    pub deferred_to: Option<MeetingRef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recorded: Option<Recorded>,
+}
+
+impl ProposalEntry {
+    pub fn fields(&self) -> ProposalFields {
+        ProposalFields {
+            change: self.change.clone(),
+            rationale: self.rationale.clone(),
+            recommendation: self.recommendation.clone(),
+            status: self.status,
+            minute: self.minute.clone(),
+            decided_at: self.decided_at,
+            decided_by: self.decided_by.clone(),
+            deferred_to: self.deferred_to.clone(),
+        }
+    }
+
+    pub fn from_fields(id: u32, f: ProposalFields, recorded: Option<Recorded>) -> Self {
+        Self {
+            id,
+            change: f.change,
+            rationale: f.rationale,
+            recommendation: f.recommendation,
+            status: f.status,
+            minute: f.minute,
+            decided_at: f.decided_at,
+            decided_by: f.decided_by,
+            deferred_to: f.deferred_to,
+            recorded,
+        }
+    }
 }
 
 impl Document {
@@ -80,6 +171,7 @@ impl Document {
         let empty = || Self {
             settings: None,
             registers: Vec::new(),
+            meetings: Vec::new(),
         };
         let root: Value = match serde_json::from_str(text) {
             Ok(v) => v,
@@ -111,8 +203,27 @@ impl Document {
                 Vec::new()
             }
         };
+        let meetings = match root.remove("meetings") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(items)) => items
+                .into_iter()
+                .enumerate()
+                .filter_map(|(i, v)| typed::<MeetingEntry>(&format!("meetings[{i}]"), v, &mut errors))
+                .collect(),
+            Some(_) => {
+                errors.push(ValidationError::new("meetings", "must be a list"));
+                Vec::new()
+            }
+        };
         unknown_keys("", &root, &mut errors);
-        (Self { settings, registers }, errors)
+        (
+            Self {
+                settings,
+                registers,
+                meetings,
+            },
+            errors,
+        )
     }
 
     /// Writes the document as pretty JSON in the documented shape.
@@ -122,6 +233,7 @@ impl Document {
             format: FORMAT,
             settings: self.settings.as_ref(),
             registers,
+            meetings: &self.meetings,
         };
         // Serialising plain data structures to a String cannot fail.
         serde_json::to_string_pretty(&out).unwrap_or_default() + "\n"
@@ -285,6 +397,8 @@ struct DocumentOut<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     settings: Option<&'a Settings>,
     registers: Vec<RegisterOut<'a>>,
+    #[serde(skip_serializing_if = "<[MeetingEntry]>::is_empty")]
+    meetings: &'a [MeetingEntry],
 }
 
 #[derive(Serialize)]

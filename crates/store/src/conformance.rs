@@ -771,7 +771,6 @@ async fn review_cycle(store: Arc<dyn Store>) {
     use riskreg_domain::review::{Decision, MeetingFields, MeetingRef, ProposalChange, ProposalStatus};
 
     use crate::engine::ProposalDraft;
-    use crate::review::Movement;
 
     with_panel(&store).await;
     let mut ssc = RegisterFields::new("Security Sub-Committee");
@@ -1079,28 +1078,18 @@ async fn review_cycle(store: Arc<dyn Store>) {
     assert_eq!(store.proposals(&august).await.expect("list").len(), 5);
     assert_eq!(store.meetings(Some(&code("PANEL"))).await.expect("meetings").len(), 2);
 
-    store
-        .amend_risk(
-            reference("PANEL-15"),
-            None,
-            RiskChange {
-                likelihood: Some(4),
-                ..Default::default()
-            },
-            ctx(),
-        )
+    let (previous, snapshot) = store
+        .previous_snapshot(&september)
         .await
-        .expect("raise");
-    let r15 = store.risk(&reference("PANEL-15"), None).await.expect("15");
+        .expect("previous")
+        .expect("august kept");
+    assert_eq!(previous.reference, august);
+    assert_eq!(snapshot.severity(&reference("PANEL-15")), Some(9));
     assert_eq!(
-        store.movement(&september, &r15).await.expect("movement"),
-        Some(Movement::Up)
+        snapshot.severity(&reference("PANEL-16")),
+        None,
+        "rejected, so not on the register as agreed"
     );
-    let r17 = store.risk(&reference("PANEL-17"), None).await.expect("17");
-    assert_eq!(
-        store.movement(&september, &r17).await.expect("movement"),
-        Some(Movement::Same)
-    );
-    assert_eq!(store.movement(&august, &r17).await.expect("movement"), None);
+    assert!(store.previous_snapshot(&august).await.expect("none before").is_none());
     assert_chain_ok(&store).await;
 }

@@ -5,7 +5,8 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use riskreg_domain::document::{Document, Record, Recorded, RegisterEntry, Version};
+use riskreg_domain::document::{Document, MeetingEntry, ProposalEntry, Record, Recorded, RegisterEntry, Version};
+use riskreg_domain::review::StoredProposal;
 use riskreg_domain::{IssueFields, RecordRef, RegisterCode, RiskFields, Settings, ValidationError, ValidationErrors};
 use serde::de::DeserializeOwned;
 
@@ -22,6 +23,8 @@ pub struct ImportSummary {
     pub risks: usize,
     pub issues: usize,
     pub versions: usize,
+    pub meetings: usize,
+    pub proposals: usize,
 }
 
 impl dyn Store {
@@ -136,6 +139,50 @@ impl dyn Store {
             summary.versions += reg.risks.iter().map(|r| r.versions.len()).sum::<usize>();
             summary.versions += reg.issues.iter().map(|r| r.versions.len()).sum::<usize>();
         }
+        for (i, m) in doc.meetings.iter().enumerate() {
+            let path = format!("meetings[{i}]");
+            if !known.contains(&m.meeting.body) {
+                errors.push(ValidationError::new(
+                    format!("{path}.meeting"),
+                    format!("names no register: {}", m.meeting.body),
+                ));
+            }
+            if let Err(e) = m.fields().normalised() {
+                errors.extend_under(&path, e);
+            }
+            let mctx = context(m.recorded.as_ref(), ctx);
+            writes.push(Write {
+                change: Change::CreateMeeting {
+                    meeting: m.meeting.clone(),
+                    fields: m.fields(),
+                },
+                ctx: mctx.clone(),
+            });
+            for (j, p) in m.proposals.iter().enumerate() {
+                if let Err(e) = p.fields().normalised() {
+                    errors.extend_under(&format!("{path}.proposals[{j}]"), e);
+                }
+                let stored = StoredProposal {
+                    meeting: m.meeting.clone(),
+                    proposal: p.fields(),
+                };
+                writes.push(Write {
+                    change: Change::LoadProposal { id: p.id, stored },
+                    ctx: context(p.recorded.as_ref(), &mctx),
+                });
+            }
+            if let Some(body) = &m.snapshot {
+                writes.push(Write {
+                    change: Change::LoadSnapshot {
+                        meeting: m.meeting.clone(),
+                        body: body.clone(),
+                    },
+                    ctx: mctx,
+                });
+            }
+            summary.meetings += 1;
+            summary.proposals += m.proposals.len();
+        }
         errors.into_result((writes, summary)).map_err(StoreError::Invalid)
     }
 
@@ -172,9 +219,43 @@ impl dyn Store {
                 issues,
             });
         }
+        let mut meetings = Vec::new();
+        for m in self.meetings(None).await? {
+            let proposals = self
+                .proposals(&m.reference)
+                .await?
+                .into_iter()
+                .map(|p| {
+                    let recorded = Recorded {
+                        at: p.revision.updated_at,
+                        actor: p.revision.updated_by.clone(),
+                        reason: None,
+                    };
+                    ProposalEntry::from_fields(p.id, p.fields, Some(recorded))
+                })
+                .collect();
+            let snapshot = self
+                .json_record(RecordType::Snapshot, &m.reference.to_string())
+                .await?
+                .map(|r| r.body);
+            let history = self.history(RecordType::Meeting, &m.reference.to_string()).await?;
+            let f = m.fields;
+            meetings.push(MeetingEntry {
+                meeting: m.reference,
+                title: f.title,
+                paper_on: f.paper_on,
+                author: f.author,
+                team: f.team,
+                closed: f.closed,
+                recorded: history.first().map(recorded_of),
+                proposals,
+                snapshot,
+            });
+        }
         Ok(Document {
             settings: Some(settings),
             registers,
+            meetings,
         })
     }
 

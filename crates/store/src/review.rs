@@ -2,7 +2,7 @@
 //! and the snapshots of registers as agreed. The writes themselves are in the engine.
 
 use riskreg_domain::review::{Decision, Meeting, MeetingFields, MeetingRef, Proposal, ProposalStatus};
-use riskreg_domain::{RecordRef, RegisterCode, Risk};
+use riskreg_domain::{RecordRef, RegisterCode};
 use serde::Deserialize;
 
 use crate::engine::{Applied, Change, ProposalDraft, WriteContext};
@@ -30,6 +30,11 @@ pub struct SnapshotRecord<T> {
 impl Snapshot {
     pub fn risk(&self, reference: &RecordRef) -> Option<&SnapshotRecord<riskreg_domain::RiskFields>> {
         self.risks.iter().find(|r| &r.reference == reference)
+    }
+
+    /// The risk's severity as agreed, if it was on the register then.
+    pub fn severity(&self, reference: &RecordRef) -> Option<u16> {
+        self.risk(reference).map(|r| r.fields.severity())
     }
 }
 
@@ -161,26 +166,13 @@ impl dyn Store {
         }
     }
 
-    /// How a risk's severity moved since the register was last agreed: `None` when there
-    /// is no earlier snapshot to compare with.
-    pub async fn movement(&self, meeting: &MeetingRef, risk: &Risk) -> StoreResult<Option<Movement>> {
+    /// The register as agreed at the body's previous meeting, if it was kept: what a
+    /// paper compares against for movement and for what is new.
+    pub async fn previous_snapshot(&self, meeting: &MeetingRef) -> StoreResult<Option<(Meeting, Snapshot)>> {
         let Some(previous) = self.previous_meeting(meeting).await? else {
             return Ok(None);
         };
-        let Some(snapshot) = self.snapshot(&previous.reference).await? else {
-            return Ok(None);
-        };
-        Ok(Some(match snapshot.risk(&risk.reference) {
-            None => Movement::New,
-            Some(r) => {
-                let before = u16::from(r.fields.impact) * u16::from(r.fields.likelihood);
-                match risk.severity().cmp(&before) {
-                    std::cmp::Ordering::Greater => Movement::Up,
-                    std::cmp::Ordering::Less => Movement::Down,
-                    std::cmp::Ordering::Equal => Movement::Same,
-                }
-            }
-        }))
+        Ok(self.snapshot(&previous.reference).await?.map(|s| (previous, s)))
     }
 
     /// Whether every proposal to the meeting has been decided.
@@ -190,26 +182,5 @@ impl dyn Store {
             .await?
             .iter()
             .all(|p| p.fields.status != ProposalStatus::Pending))
-    }
-}
-
-/// A risk's severity since the register was last agreed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Movement {
-    New,
-    Up,
-    Down,
-    Same,
-}
-
-impl Movement {
-    pub fn arrow(self) -> &'static str {
-        match self {
-            Movement::New => "new",
-            Movement::Up => "↑",
-            Movement::Down => "↓",
-            Movement::Same => "",
-        }
     }
 }

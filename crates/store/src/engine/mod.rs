@@ -107,6 +107,11 @@ pub enum Change {
         id: u32,
         stored: StoredProposal,
     },
+    /// Loads the register as agreed at a meeting, as recorded elsewhere.
+    LoadSnapshot {
+        meeting: MeetingRef,
+        body: serde_json::Value,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -314,6 +319,7 @@ impl Engine<'_> {
                 defer_to,
             } => self.decide(&ctx, id, decision, minute, defer_to).await,
             Change::LoadProposal { id, stored } => self.load_proposal(&ctx, id, stored).await,
+            Change::LoadSnapshot { meeting, body } => self.load_snapshot(&ctx, meeting, body).await,
         }
     }
 

@@ -692,4 +692,34 @@ impl Engine<'_> {
             .await?;
         Ok(Applied::Proposal(proposal))
     }
+
+    pub(super) async fn load_snapshot(
+        &mut self,
+        ctx: &WriteContext,
+        meeting: MeetingRef,
+        body: serde_json::Value,
+    ) -> StoreResult<Applied> {
+        let m = self.meeting(&meeting).await?;
+        if !m.fields.closed {
+            return Err(StoreError::invalid(
+                "snapshot",
+                format!("{meeting} is not closed, so nothing was agreed yet"),
+            ));
+        }
+        serde_json::from_value::<crate::review::Snapshot>(body.clone())
+            .map_err(|e| StoreError::invalid("snapshot", format!("is not a register as agreed: {e}")))?;
+        let key = meeting.to_string();
+        if self.tx.json_record(RecordType::Snapshot, &key).await?.is_some() {
+            return Err(StoreError::Conflict(format!(
+                "the register as agreed at {meeting} is already kept"
+            )));
+        }
+        let slot = Slot {
+            record_type: RecordType::Snapshot,
+            key,
+            register: &meeting.body,
+        };
+        self.put_json(ctx, slot, body, None, "created").await?;
+        Ok(Applied::Meeting(m))
+    }
 }
