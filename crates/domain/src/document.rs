@@ -474,8 +474,10 @@ mod tests {
         assert_eq!(panel.code.as_str(), "PANEL");
         assert_eq!(panel.risks.len(), 18);
         let r15 = panel.risks.iter().find(|r| r.number == 15).unwrap();
-        assert_eq!(r15.versions.len(), 2);
+        assert_eq!(r15.versions.len(), 1);
         assert!(r15.versions[0].fields.statement.contains("has not yet completed"));
+        assert_eq!(doc.meetings.len(), 1);
+        assert_eq!(doc.meetings[0].proposals.len(), 3);
     }
 
     #[test]

@@ -5,6 +5,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod assemble;
 mod docx;
 mod docx_tables;
 mod escape;
@@ -19,6 +20,7 @@ mod pdf;
 #[cfg(feature = "pdf")]
 mod pdf_data;
 
+pub use assemble::{Authorship, paper_for_meeting};
 pub use docx::render_docx;
 pub use heatmap::{HeatCell, HeatMap};
 pub use html::render_html;

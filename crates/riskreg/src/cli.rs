@@ -51,6 +51,210 @@ pub enum Command {
     Import(ImportArgs),
     /// Write the database as a register file.
     Export(ExportArgs),
+    /// Meetings of a body: add, list, show.
+    #[command(subcommand)]
+    Meeting(MeetingCommand),
+    /// Draft a proposal for a meeting; it changes nothing until the committee agrees it.
+    #[command(subcommand)]
+    Propose(ProposeCommand),
+    /// The proposals put to a meeting.
+    #[command(subcommand)]
+    Proposal(ProposalCommand),
+    /// Record the committee's decision on a proposal; an agreed one is applied at once.
+    Decide(DecideArgs),
+    /// Check registers for what a careful secretariat would fix before a paper goes out.
+    Lint(LintArgs),
+    /// Write the committee paper for a meeting.
+    Paper(PaperArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MeetingCommand {
+    /// Add a meeting of a body, referred to afterwards as BODY/DATE.
+    Add {
+        /// The body's register code, e.g. PANEL.
+        #[arg(long)]
+        body: String,
+        /// YYYY-MM-DD.
+        #[arg(long)]
+        date: String,
+        #[arg(long)]
+        title: Option<String>,
+        /// The date the paper is issued, YYYY-MM-DD.
+        #[arg(long)]
+        paper_on: Option<String>,
+        #[arg(long)]
+        author: Option<String>,
+        #[arg(long)]
+        team: Option<String>,
+    },
+    /// List meetings, oldest first.
+    List {
+        #[arg(long)]
+        body: Option<String>,
+        #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
+        format: ShowFormat,
+    },
+    /// Show a meeting and its proposals.
+    Show {
+        /// BODY/DATE, e.g. PANEL/2018-08-10.
+        meeting: String,
+        #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
+        format: ShowFormat,
+    },
+}
+
+/// What every proposal says: which meeting, and why.
+#[derive(Debug, Args)]
+pub struct ProposalArgs {
+    /// BODY/DATE of the meeting the proposal is put to.
+    #[arg(long)]
+    pub meeting: String,
+    /// Why: the narrative the paper prints (paragraphs separated by a blank line).
+    #[arg(long)]
+    pub rationale: String,
+    /// The recommendation in full, e.g. "CONSIDER the approach to …", if not riskreg's wording.
+    #[arg(long)]
+    pub recommendation: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProposeCommand {
+    /// Propose a new risk; it is listed as proposed until the committee decides.
+    NewRisk {
+        #[arg(long)]
+        register: String,
+        #[command(flatten)]
+        proposal: ProposalArgs,
+        #[command(flatten)]
+        fields: RiskFieldArgs,
+    },
+    /// Propose an amendment to a risk (the same field options as `risk amend`).
+    Amend {
+        reference: String,
+        /// Fail unless the risk is still at this version.
+        #[arg(long)]
+        expect_version: Option<u32>,
+        #[command(flatten)]
+        proposal: ProposalArgs,
+        #[command(flatten)]
+        fields: RiskFieldArgs,
+    },
+    /// Propose closing a risk.
+    Close {
+        reference: String,
+        #[command(flatten)]
+        proposal: ProposalArgs,
+    },
+    /// Propose moving a sub-committee's risk to a register above it.
+    Escalate {
+        reference: String,
+        /// The register to escalate to (the parent, or one above it).
+        #[arg(long)]
+        to: String,
+        #[command(flatten)]
+        proposal: ProposalArgs,
+    },
+    /// Propose turning a risk into an issue linked back to it.
+    Convert {
+        reference: String,
+        #[command(flatten)]
+        proposal: ProposalArgs,
+        /// The issue's fields; by default it is worded from the risk.
+        #[command(flatten)]
+        fields: IssueFieldArgs,
+    },
+    /// Propose a new issue.
+    NewIssue {
+        #[arg(long)]
+        register: String,
+        #[command(flatten)]
+        proposal: ProposalArgs,
+        #[command(flatten)]
+        fields: IssueFieldArgs,
+    },
+    /// Propose an update to an issue, or (with no fields) ask the committee to consider it.
+    IssueUpdate {
+        reference: String,
+        #[command(flatten)]
+        proposal: ProposalArgs,
+        #[command(flatten)]
+        fields: IssueFieldArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProposalCommand {
+    /// List the proposals put to a meeting, with their ids.
+    List {
+        #[arg(long)]
+        meeting: String,
+        #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
+        format: ShowFormat,
+    },
+    /// Show one proposal.
+    Show {
+        id: u32,
+        #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
+        format: ShowFormat,
+    },
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("decision").required(true).args(["agreed", "rejected", "deferred"])))]
+pub struct DecideArgs {
+    /// The proposal's id (see `proposal list`).
+    pub id: u32,
+    #[arg(long)]
+    pub agreed: bool,
+    #[arg(long)]
+    pub rejected: bool,
+    #[arg(long)]
+    pub deferred: bool,
+    /// The minute reference of the decision.
+    #[arg(long)]
+    pub minute: Option<String>,
+    /// For a deferral: the meeting to defer to (default: the body's next meeting).
+    #[arg(long)]
+    pub to: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Only this register.
+    #[arg(long)]
+    pub register: Option<String>,
+    /// Report live risks not changed for this many months.
+    #[arg(long, default_value_t = 3)]
+    pub months: u32,
+    #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
+    pub format: ShowFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PaperFormat {
+    Html,
+    Md,
+    Docx,
+    Pdf,
+}
+
+#[derive(Debug, Args)]
+pub struct PaperArgs {
+    /// BODY/DATE of the meeting.
+    #[arg(long)]
+    pub meeting: String,
+    #[arg(long, value_enum, default_value_t = PaperFormat::Html)]
+    pub format: PaperFormat,
+    /// Where to write; standard output for html and md if not given.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// The author named at the end of the paper (default: as recorded on the meeting).
+    #[arg(long)]
+    pub author: Option<String>,
+    /// The author's team (default: as recorded on the meeting).
+    #[arg(long)]
+    pub team: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -2,8 +2,13 @@
 //! writes what the user asked for to standard output.
 
 mod audit;
+mod decide;
 mod exchange;
 mod issue;
+mod lint;
+mod meeting;
+mod paper;
+mod propose;
 mod register;
 mod risk;
 mod setup;
@@ -54,6 +59,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Audit(c) => audit::run(&session, c).await,
         Command::Import(a) => exchange::import(&session, a).await,
         Command::Export(a) => exchange::export(&session, a).await,
+        Command::Meeting(c) => meeting::run(&session, c).await,
+        Command::Propose(c) => propose::run(&session, c).await,
+        Command::Proposal(c) => decide::list(&session, c).await,
+        Command::Decide(a) => decide::decide(&session, a).await,
+        Command::Lint(a) => lint::run(&session, a).await,
+        Command::Paper(a) => paper::run(&session, a).await,
     }
 }
 

@@ -21,8 +21,8 @@ pub async fn demo(s: &Session) -> anyhow::Result<ExitCode> {
     ctx.reason.get_or_insert_with(|| "SEC Panel demo".to_owned());
     let summary = s.store.import_text(DEMO, &ctx).await?;
     print(&format!(
-        "Loaded the SEC Panel demo: {} registers, {} risks, {} issues ({} versions).\n\
-         Try: riskreg risk list --register PANEL\n",
-        summary.registers, summary.risks, summary.issues, summary.versions
+        "Loaded the SEC Panel demo: {} registers, {} risks, {} issues ({} versions), {} meeting with {} proposals.\n\
+         Try: riskreg risk list --register PANEL\n     riskreg paper --meeting PANEL/2018-08-10 --format html --out paper.html\n",
+        summary.registers, summary.risks, summary.issues, summary.versions, summary.meetings, summary.proposals
     ))
 }
