@@ -19,7 +19,7 @@ use sqlx::postgres::{PgPoolOptions, PgRow};
 use sqlx::{Connection, PgConnection, PgPool, Postgres, Row};
 
 pub use crate::config::{PoolSettings, redact};
-use crate::rows::{Parts, db_err, event_from_row, event_key, issue_from_table_row, risk_from_table_row};
+use crate::rows::{EVENT_COLUMNS, Parts, db_err, event_from_row, event_key, issue_from_table_row, risk_from_table_row};
 pub use crate::tx::CHAIN_LOCK;
 
 #[derive(Clone)]
@@ -102,7 +102,7 @@ impl PgStore {
         as_at: DateTime<Utc>,
     ) -> StoreResult<Vec<PgRow>> {
         sqlx::query(
-            "SELECT DISTINCT ON (record_key) record_key, version, at, actor, after
+            "SELECT DISTINCT ON (record_key) record_key, version, at, actor, after::text AS after
              FROM events
              WHERE record_type = $1 AND ($2::text IS NULL OR register = $2) AND at <= $3
              ORDER BY record_key, version DESC",
@@ -122,7 +122,7 @@ impl PgStore {
         as_at: DateTime<Utc>,
     ) -> StoreResult<Option<PgRow>> {
         sqlx::query(
-            "SELECT record_key, version, at, actor, after FROM events
+            "SELECT record_key, version, at, actor, after::text AS after FROM events
              WHERE record_type = $1 AND record_key = $2 AND at <= $3
              ORDER BY version DESC LIMIT 1",
         )
@@ -339,27 +339,31 @@ impl Store for PgStore {
     }
 
     async fn history(&self, record_type: RecordType, key: &str) -> StoreResult<Vec<Event>> {
-        sqlx::query("SELECT * FROM events WHERE record_type = $1 AND record_key = $2 ORDER BY version")
-            .bind(record_type.as_str())
-            .bind(key)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db_err)?
-            .iter()
-            .map(event_from_row)
-            .collect()
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {EVENT_COLUMNS} FROM events WHERE record_type = $1 AND record_key = $2 ORDER BY version"
+        )))
+        .bind(record_type.as_str())
+        .bind(key)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(event_from_row)
+        .collect()
     }
 
     async fn events(&self, after: i64, limit: u32) -> StoreResult<Vec<Event>> {
-        sqlx::query("SELECT * FROM events WHERE seq > $1 ORDER BY seq LIMIT $2")
-            .bind(after)
-            .bind(i64::from(limit))
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db_err)?
-            .iter()
-            .map(event_from_row)
-            .collect()
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {EVENT_COLUMNS} FROM events WHERE seq > $1 ORDER BY seq LIMIT $2"
+        )))
+        .bind(after)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(event_from_row)
+        .collect()
     }
 
     async fn event_count(&self) -> StoreResult<u64> {

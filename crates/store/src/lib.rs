@@ -11,10 +11,12 @@ pub mod error;
 pub mod event;
 pub mod exchange;
 pub mod store;
+pub mod transfer;
 pub mod verify;
 
 pub use engine::{Applied, Change, Write, WriteContext};
 pub use error::{StoreError, StoreResult};
 pub use event::{Event, RecordType};
 pub use store::{RecordQuery, Store, WriteTx};
+pub use transfer::{CopySummary, copy_all};
 pub use verify::{ChainReport, verify_chain};

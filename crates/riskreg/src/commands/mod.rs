@@ -4,6 +4,7 @@
 mod audit;
 mod exchange;
 mod issue;
+mod migrate;
 mod register;
 mod risk;
 mod setup;
@@ -39,13 +40,18 @@ fn os_user() -> String {
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    // migrate names its own two databases and must not open (or create) --db.
+    let command = match cli.command {
+        Command::Migrate(a) => return migrate::run(a).await,
+        other => other,
+    };
     let store = backend::open(&cli.db).await?;
     let session = Session {
         store,
         actor: cli.actor.unwrap_or_else(os_user),
         reason: cli.reason,
     };
-    match cli.command {
+    match command {
         Command::Init => setup::init(&session).await,
         Command::Demo => setup::demo(&session).await,
         Command::Register(c) => register::run(&session, c).await,
@@ -54,6 +60,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Audit(c) => audit::run(&session, c).await,
         Command::Import(a) => exchange::import(&session, a).await,
         Command::Export(a) => exchange::export(&session, a).await,
+        Command::Migrate(_) => unreachable!("migrate returned above"),
     }
 }
 
