@@ -14,7 +14,7 @@ use riskreg_domain::{Issue, IssueStatus, RecordRef, Register, RegisterCode, Risk
 use riskreg_store::event::timestamp_text;
 use riskreg_store::{Event, RecordQuery, RecordType, Store, StoreError, StoreResult, WriteTx};
 use serde_json::Value;
-use sqlx::migrate::MigrateDatabase;
+use sqlx::migrate::{MigrateDatabase, Migrator};
 use sqlx::postgres::{PgPoolOptions, PgRow};
 use sqlx::{Connection, PgConnection, PgPool, Postgres, Row};
 
@@ -60,11 +60,23 @@ impl PgStore {
             }
             Err(e) => return Err(StoreError::Other(format!("cannot open {shown}: {e}"))),
         };
-        // The migrator takes its own advisory lock, so servers starting together are safe.
-        sqlx::migrate!("./migrations")
-            .run(&mut conn)
-            .await
-            .map_err(|e| StoreError::Other(format!("cannot migrate {shown}: {e}")))?;
+        let migrator = sqlx::migrate!("./migrations");
+        let read_only: bool =
+            sqlx::query_scalar("SELECT pg_is_in_recovery() OR current_setting('transaction_read_only') = 'on'")
+                .fetch_one(&mut conn)
+                .await
+                .map_err(db_err)?;
+        if read_only {
+            // A read replica cannot be migrated; it can serve reads once the primary's
+            // schema has replicated to it.
+            check_schema(&mut conn, &migrator, &shown).await?;
+        } else {
+            // The migrator takes its own advisory lock, so servers starting together are safe.
+            migrator
+                .run(&mut conn)
+                .await
+                .map_err(|e| StoreError::Other(format!("cannot migrate {shown}: {e}")))?;
+        }
         // Closing politely only spares the server a log line; a failure here changes nothing.
         let _ = conn.close().await;
         let pool = PgPoolOptions::new()
@@ -150,6 +162,30 @@ async fn create_database(url: &str, shown: &str) -> StoreResult<()> {
         Err(e) => Err(StoreError::Other(format!(
             "the database in {shown} does not exist and cannot be created: {e}"
         ))),
+    }
+}
+
+/// Checks that a read-only database (a hot standby) has every migration this build knows.
+async fn check_schema(conn: &mut PgConnection, migrator: &Migrator, shown: &str) -> StoreResult<()> {
+    let behind = || {
+        StoreError::Other(format!(
+            "{shown} is read-only (a replica?) and its schema is not up to date; \
+             open the primary with this version of riskreg first"
+        ))
+    };
+    let applied: Vec<i64> = match sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
+        .fetch_all(&mut *conn)
+        .await
+    {
+        Ok(applied) => applied,
+        // undefined_table: no migration has ever run here.
+        Err(sqlx::Error::Database(db)) if db.code().as_deref() == Some("42P01") => return Err(behind()),
+        Err(e) => return Err(db_err(e)),
+    };
+    if migrator.iter().all(|m| applied.contains(&m.version)) {
+        Ok(())
+    } else {
+        Err(behind())
     }
 }
 
