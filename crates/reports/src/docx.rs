@@ -47,6 +47,16 @@ pub fn render_docx(paper: &Paper) -> Result<Vec<u8>, Error> {
     for p in title(paper) {
         body = body.add_paragraph(p);
     }
+    if !paper.draft_notes.is_empty() {
+        body = body.add_paragraph(
+            Paragraph::new()
+                .keep_next(true)
+                .add_run(Run::new().add_text(l.draft_heading()).bold().color(TRACK)),
+        );
+        for note in &paper.draft_notes {
+            body = body.add_paragraph(bullet(vec![Run::new().add_text(note).color(TRACK)], 0));
+        }
+    }
     for block in main_sections(&l, figure) {
         body = match block {
             Block::P(p) => body.add_paragraph(*p),

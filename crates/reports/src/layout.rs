@@ -125,6 +125,10 @@ impl<'a> Layout<'a> {
         })
     }
 
+    pub fn draft_heading(&self) -> &'static str {
+        "Draft: to resolve before this paper is issued"
+    }
+
     pub fn no_amendments_sentence(&self) -> &'static str {
         "There are no updates to existing risks this month."
     }

@@ -17,6 +17,13 @@ pub fn render_markdown(paper: &Paper) -> String {
     let mut out = String::with_capacity(32 * 1024);
     let o = &mut out;
     let _ = writeln!(o, "# {}\n", md(&paper.title));
+    if !paper.draft_notes.is_empty() {
+        let _ = writeln!(o, "> **{}**\n>", l.draft_heading());
+        for note in &paper.draft_notes {
+            let _ = writeln!(o, "> - {}", md(note));
+        }
+        o.push('\n');
+    }
 
     let _ = writeln!(o, "## 1. Purpose\n");
     paragraphs(o, &paper.purpose);

@@ -39,6 +39,9 @@ pub struct Paper {
     pub issues: Vec<IssueEntry>,
     /// Scales and bands for Figure 1; the impact classification for Appendix C.
     pub settings: Settings,
+    /// For a draft: what the secretariat should resolve before issuing the paper (the
+    /// register lint's findings), shown in a box at the top. Empty in an issued paper.
+    pub draft_notes: Vec<String>,
 }
 
 impl Paper {
@@ -67,6 +70,7 @@ impl Paper {
             risks: Vec::new(),
             issues: Vec::new(),
             settings,
+            draft_notes: Vec::new(),
         }
     }
 }

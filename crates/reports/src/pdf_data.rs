@@ -14,6 +14,8 @@ use crate::model::Paper;
 pub(crate) struct PaperData<'a> {
     title: &'a str,
     body: &'a str,
+    draft_heading: &'static str,
+    draft_notes: &'a [String],
     date: String,
     author: &'a str,
     team: &'a str,
@@ -232,6 +234,8 @@ impl<'a> PaperData<'a> {
         Self {
             title: &paper.title,
             body: &paper.body,
+            draft_heading: l.draft_heading(),
+            draft_notes: &paper.draft_notes,
             date: layout::long_date(paper.date),
             author: &paper.author,
             team: &paper.team,

@@ -157,3 +157,14 @@ fn every_section_appendix_row_and_classification_cell_is_there() {
         }
     }
 }
+
+#[test]
+fn a_draft_docx_carries_its_notes() {
+    let mut paper = demo_like();
+    paper.draft_notes = vec!["PANEL-18: only unclear mitigations".into()];
+    let bytes = render_docx(&paper).unwrap();
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+    let document = part(&mut zip, "word/document.xml");
+    assert!(document.contains("Draft: to resolve before this paper is issued"));
+    assert!(document.contains("PANEL-18: only unclear mitigations"));
+}

@@ -243,3 +243,18 @@ fn appendices_print_on_landscape_pages() {
     let doc = Html::parse_document(&html);
     assert_eq!(doc.select(&sel("section.appendix")).count(), 3);
 }
+
+#[test]
+fn a_draft_shows_what_to_resolve_and_an_issued_paper_does_not() {
+    assert_eq!(page().select(&sel("aside.draft")).count(), 0);
+    let mut paper = demo_like();
+    paper.draft_notes = vec![
+        "PANEL-18: only unclear mitigations".into(),
+        "PANEL-15 <worded as an issue>".into(),
+    ];
+    let doc = Html::parse_document(&render_html(&paper).unwrap());
+    assert_eq!(
+        texts(&doc, "aside.draft li"),
+        ["PANEL-18: only unclear mitigations", "PANEL-15 <worded as an issue>"]
+    );
+}

@@ -60,3 +60,14 @@ fn sections_matrix_and_appendices() {
     assert!(md.contains("- **CONSIDER** the approach to further assessing the SEC Panel Issue 2; and"));
     assert!(md.contains("[^2]: The progression of Modifications Proposals does not meet"));
 }
+
+#[test]
+fn a_draft_lists_its_notes_in_a_quote() {
+    let mut paper = demo_like();
+    paper.draft_notes = vec!["PANEL-18: only unclear mitigations".into()];
+    let md = render_markdown(&paper);
+    assert!(
+        md.contains("> **Draft: to resolve before this paper is issued**\n>\n> - PANEL-18: only unclear mitigations\n")
+    );
+    assert!(!render_markdown(&demo_like()).contains("Draft:"));
+}

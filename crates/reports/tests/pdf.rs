@@ -105,3 +105,13 @@ fn fonts_are_embedded() {
     assert!(haystack.contains("LiberationSans"), "the paper's font is named");
     assert!(haystack.contains("/FontFile2") || haystack.contains("/FontFile3"));
 }
+
+#[test]
+fn a_draft_pdf_carries_its_notes() {
+    let mut paper = demo_like();
+    paper.draft_notes = vec!["PANEL-18: only unclear mitigations".into()];
+    let text = pdf_extract::extract_text_from_mem(&render_pdf(&paper).unwrap()).unwrap();
+    let flat = squash(&text);
+    assert!(flat.contains("Draft: to resolve before this paper is issued"));
+    assert!(flat.contains("PANEL-18: only unclear mitigations"));
+}

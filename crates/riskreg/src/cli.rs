@@ -66,6 +66,8 @@ pub enum Command {
     Lint(LintArgs),
     /// Write the committee paper for a meeting.
     Paper(PaperArgs),
+    /// Copy a whole database, history included, to another (e.g. SQLite to PostgreSQL).
+    Migrate(MigrateArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -434,4 +436,16 @@ pub struct ExportArgs {
     /// Where to write; standard output if not given.
     #[arg(long)]
     pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// The database to copy: sqlite:PATH or postgres://…; it is only read.
+    #[arg(long)]
+    pub from: String,
+    /// The database to copy into, which must hold no history yet (created if missing).
+    #[arg(long)]
+    pub to: String,
+    #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
+    pub format: ShowFormat,
 }

@@ -1,9 +1,10 @@
 -- riskreg's initial schema on PostgreSQL, the same tables as SQLite's 0001_initial.sql.
 -- Current state lives in ordinary tables for fast reads; every change also appends a row
 -- to `events`, the hash-chained history that as-at reads, diffs and the audit trail come
--- from. Record bodies are the domain's JSON (jsonb: the hash is taken over a canonical
--- form with sorted keys, so jsonb's own key order does not matter). Timestamps are
--- timestamptz, which keeps the microseconds the hash covers.
+-- from. Record bodies are the domain's JSON: jsonb in the current-state tables, but json
+-- (kept exactly as written, keys in their order) in `events`, so that history reads give
+-- back what was appended, as SQLite's text does. Timestamps are timestamptz, which keeps
+-- the microseconds the hash covers.
 
 CREATE TABLE settings (
     id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -56,8 +57,8 @@ CREATE TABLE events (
     record_key TEXT NOT NULL,
     register TEXT,
     version BIGINT NOT NULL,
-    before JSONB,
-    after JSONB,
+    before JSON,
+    after JSON,
     prev_hash TEXT NOT NULL,
     hash TEXT NOT NULL,
     UNIQUE (record_type, record_key, version)

@@ -14,12 +14,12 @@ use riskreg_domain::{Issue, IssueStatus, RecordRef, Register, RegisterCode, Risk
 use riskreg_store::event::timestamp_text;
 use riskreg_store::{Event, JsonRecord, RecordQuery, RecordType, Store, StoreError, StoreResult, WriteTx};
 use serde_json::Value;
-use sqlx::migrate::MigrateDatabase;
+use sqlx::migrate::{MigrateDatabase, Migrator};
 use sqlx::postgres::{PgPoolOptions, PgRow};
 use sqlx::{Connection, PgConnection, PgPool, Postgres, Row};
 
 pub use crate::config::{PoolSettings, redact};
-use crate::rows::{Parts, db_err, event_from_row, event_key, issue_from_table_row, risk_from_table_row};
+use crate::rows::{EVENT_COLUMNS, Parts, db_err, event_from_row, event_key, issue_from_table_row, risk_from_table_row};
 pub use crate::tx::CHAIN_LOCK;
 
 #[derive(Clone)]
@@ -60,11 +60,23 @@ impl PgStore {
             }
             Err(e) => return Err(StoreError::Other(format!("cannot open {shown}: {e}"))),
         };
-        // The migrator takes its own advisory lock, so servers starting together are safe.
-        sqlx::migrate!("./migrations")
-            .run(&mut conn)
-            .await
-            .map_err(|e| StoreError::Other(format!("cannot migrate {shown}: {e}")))?;
+        let migrator = sqlx::migrate!("./migrations");
+        let read_only: bool =
+            sqlx::query_scalar("SELECT pg_is_in_recovery() OR current_setting('transaction_read_only') = 'on'")
+                .fetch_one(&mut conn)
+                .await
+                .map_err(db_err)?;
+        if read_only {
+            // A read replica cannot be migrated; it can serve reads once the primary's
+            // schema has replicated to it.
+            check_schema(&mut conn, &migrator, &shown).await?;
+        } else {
+            // The migrator takes its own advisory lock, so servers starting together are safe.
+            migrator
+                .run(&mut conn)
+                .await
+                .map_err(|e| StoreError::Other(format!("cannot migrate {shown}: {e}")))?;
+        }
         // Closing politely only spares the server a log line; a failure here changes nothing.
         let _ = conn.close().await;
         let pool = PgPoolOptions::new()
@@ -102,7 +114,7 @@ impl PgStore {
         as_at: DateTime<Utc>,
     ) -> StoreResult<Vec<PgRow>> {
         sqlx::query(
-            "SELECT DISTINCT ON (record_key) record_key, version, at, actor, after
+            "SELECT DISTINCT ON (record_key) record_key, version, at, actor, after::text AS after
              FROM events
              WHERE record_type = $1 AND ($2::text IS NULL OR register = $2) AND at <= $3
              ORDER BY record_key, version DESC",
@@ -122,7 +134,7 @@ impl PgStore {
         as_at: DateTime<Utc>,
     ) -> StoreResult<Option<PgRow>> {
         sqlx::query(
-            "SELECT record_key, version, at, actor, after FROM events
+            "SELECT record_key, version, at, actor, after::text AS after FROM events
              WHERE record_type = $1 AND record_key = $2 AND at <= $3
              ORDER BY version DESC LIMIT 1",
         )
@@ -150,6 +162,30 @@ async fn create_database(url: &str, shown: &str) -> StoreResult<()> {
         Err(e) => Err(StoreError::Other(format!(
             "the database in {shown} does not exist and cannot be created: {e}"
         ))),
+    }
+}
+
+/// Checks that a read-only database (a hot standby) has every migration this build knows.
+async fn check_schema(conn: &mut PgConnection, migrator: &Migrator, shown: &str) -> StoreResult<()> {
+    let behind = || {
+        StoreError::Other(format!(
+            "{shown} is read-only (a replica?) and its schema is not up to date; \
+             open the primary with this version of riskreg first"
+        ))
+    };
+    let applied: Vec<i64> = match sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
+        .fetch_all(&mut *conn)
+        .await
+    {
+        Ok(applied) => applied,
+        // undefined_table: no migration has ever run here.
+        Err(sqlx::Error::Database(db)) if db.code().as_deref() == Some("42P01") => return Err(behind()),
+        Err(e) => return Err(db_err(e)),
+    };
+    if migrator.iter().all(|m| applied.contains(&m.version)) {
+        Ok(())
+    } else {
+        Err(behind())
     }
 }
 
@@ -339,27 +375,31 @@ impl Store for PgStore {
     }
 
     async fn history(&self, record_type: RecordType, key: &str) -> StoreResult<Vec<Event>> {
-        sqlx::query("SELECT * FROM events WHERE record_type = $1 AND record_key = $2 ORDER BY version")
-            .bind(record_type.as_str())
-            .bind(key)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db_err)?
-            .iter()
-            .map(event_from_row)
-            .collect()
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {EVENT_COLUMNS} FROM events WHERE record_type = $1 AND record_key = $2 ORDER BY version"
+        )))
+        .bind(record_type.as_str())
+        .bind(key)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(event_from_row)
+        .collect()
     }
 
     async fn events(&self, after: i64, limit: u32) -> StoreResult<Vec<Event>> {
-        sqlx::query("SELECT * FROM events WHERE seq > $1 ORDER BY seq LIMIT $2")
-            .bind(after)
-            .bind(i64::from(limit))
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db_err)?
-            .iter()
-            .map(event_from_row)
-            .collect()
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {EVENT_COLUMNS} FROM events WHERE seq > $1 ORDER BY seq LIMIT $2"
+        )))
+        .bind(after)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(event_from_row)
+        .collect()
     }
 
     async fn event_count(&self) -> StoreResult<u64> {

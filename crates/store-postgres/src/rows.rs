@@ -78,9 +78,13 @@ impl Parts {
         })
     }
 
-    /// From an event row (`after`, `version`, `at`, `actor`), for as-at reads.
+    /// From an event row (`after` as text, `version`, `at`, `actor`), for as-at reads.
     pub fn from_event(row: &PgRow) -> StoreResult<Self> {
-        let body: Option<Value> = row.try_get("after").map_err(db_err)?;
+        let body: Option<String> = row.try_get("after").map_err(db_err)?;
+        let body = body
+            .map(|b| serde_json::from_str(&b))
+            .transpose()
+            .map_err(|e| StoreError::Other(format!("unreadable record in the history: {e}")))?;
         Ok(Self {
             body: body.ok_or_else(|| StoreError::other("an event in the history has no record body"))?,
             version: row.try_get::<i64, _>("version").map_err(db_err)? as u32,
@@ -138,6 +142,17 @@ pub fn issue_from_table_row(row: &PgRow) -> StoreResult<Issue> {
     Parts::from_table(row)?.into_issue(table_ref(row)?)
 }
 
+/// The columns of an event, its JSON as the text that was stored.
+pub const EVENT_COLUMNS: &str = "seq, at, recorded_at, actor, reason, kind, record_type, record_key, register, version, \
+     before::text AS before, after::text AS after, prev_hash, hash";
+
+/// A stored JSON text. One that no longer parses has been tampered with; it is kept as a
+/// string so that verification reports an altered event rather than failing.
+fn optional_json(row: &PgRow, column: &str) -> StoreResult<Option<Value>> {
+    let text: Option<String> = row.try_get(column).map_err(db_err)?;
+    Ok(text.map(|t| serde_json::from_str(&t).unwrap_or(Value::String(t))))
+}
+
 /// The record key of an event row, for as-at reads.
 pub fn event_key(row: &PgRow) -> StoreResult<String> {
     row.try_get("record_key").map_err(db_err)
@@ -157,8 +172,8 @@ pub fn event_from_row(row: &PgRow) -> StoreResult<Event> {
         record_key: row.try_get("record_key").map_err(db_err)?,
         register: row.try_get("register").map_err(db_err)?,
         version: row.try_get::<i64, _>("version").map_err(db_err)? as u32,
-        before: row.try_get("before").map_err(db_err)?,
-        after: row.try_get("after").map_err(db_err)?,
+        before: optional_json(row, "before")?,
+        after: optional_json(row, "after")?,
         prev_hash: row.try_get("prev_hash").map_err(db_err)?,
         hash: row.try_get("hash").map_err(db_err)?,
     })

@@ -308,7 +308,7 @@ impl WriteTx for PgTx {
         sqlx::query(
             "INSERT INTO events (seq, at, recorded_at, actor, reason, kind, record_type, record_key, register,
                                  version, before, after, prev_hash, hash)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::json, $12::json, $13, $14)",
         )
         .bind(e.seq)
         .bind(e.at)
@@ -320,8 +320,10 @@ impl WriteTx for PgTx {
         .bind(&e.record_key)
         .bind(&e.register)
         .bind(i64::from(e.version))
-        .bind(e.before.as_ref().map(Json))
-        .bind(e.after.as_ref().map(Json))
+        // As text, into json columns: the value is stored exactly as serialised, so reading
+        // it back gives the same keys in the same order.
+        .bind(e.before.as_ref().map(Value::to_string))
+        .bind(e.after.as_ref().map(Value::to_string))
         .bind(&e.prev_hash)
         .bind(&e.hash)
         .execute(&mut *self.tx)

@@ -64,3 +64,43 @@ async fn separate_pools_share_one_chain() {
     numbers.sort_unstable();
     assert_eq!(numbers, (1..=16).collect::<Vec<_>>());
 }
+
+/// A read replica (here, a connection whose transactions are read-only) serves every read
+/// without trying to migrate, refuses writes, and says so when its schema is missing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_only_databases_serve_reads() {
+    let Some(server) = TestServer::from_env("PostgreSQL read-only test").await else {
+        return;
+    };
+    let url = server.fresh_url().await;
+    let primary: Arc<dyn Store> = Arc::new(PgStore::open(&url).await.expect("open the primary"));
+    primary.init(WriteContext::new("tester", None)).await.expect("init");
+    let panel = RegisterCode::parse("PANEL").expect("code");
+    primary
+        .create_register(
+            panel.clone(),
+            RegisterFields::new("Panel"),
+            WriteContext::new("tester", None),
+        )
+        .await
+        .expect("register");
+
+    let read_only = format!("{url}?options[default_transaction_read_only]=on");
+    let replica: Arc<dyn Store> = Arc::new(PgStore::open(&read_only).await.expect("open read-only"));
+    assert_eq!(replica.registers(None).await.expect("read").len(), 1);
+    assert!(verify_chain(replica.as_ref()).await.expect("verify").ok());
+    let write = replica
+        .create_register(
+            RegisterCode::parse("SSC").expect("code"),
+            RegisterFields::new("SSC"),
+            WriteContext::new("tester", None),
+        )
+        .await;
+    assert!(write.is_err(), "a read-only database refuses writes: {write:?}");
+
+    let empty = format!("{}?options[default_transaction_read_only]=on", server.fresh_url().await);
+    match PgStore::open(&empty).await {
+        Err(e) => assert!(e.to_string().contains("open the primary"), "{e}"),
+        Ok(_) => panic!("a read-only database without the schema must be refused"),
+    }
+}

@@ -12,10 +12,12 @@ pub mod event;
 pub mod exchange;
 pub mod review;
 pub mod store;
+pub mod transfer;
 pub mod verify;
 
 pub use engine::{Applied, Change, ProposalDraft, Write, WriteContext};
 pub use error::{StoreError, StoreResult};
 pub use event::{Event, RecordType};
 pub use store::{JsonRecord, RecordQuery, Store, WriteTx};
+pub use transfer::{CopySummary, copy_all};
 pub use verify::{ChainReport, verify_chain};

@@ -9,6 +9,7 @@ mod lint;
 mod meeting;
 mod paper;
 mod propose;
+mod migrate;
 mod register;
 mod risk;
 mod setup;
@@ -44,13 +45,18 @@ fn os_user() -> String {
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    // migrate names its own two databases and must not open (or create) --db.
+    let command = match cli.command {
+        Command::Migrate(a) => return migrate::run(a).await,
+        other => other,
+    };
     let store = backend::open(&cli.db).await?;
     let session = Session {
         store,
         actor: cli.actor.unwrap_or_else(os_user),
         reason: cli.reason,
     };
-    match cli.command {
+    match command {
         Command::Init => setup::init(&session).await,
         Command::Demo => setup::demo(&session).await,
         Command::Register(c) => register::run(&session, c).await,
@@ -65,6 +71,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Decide(a) => decide::decide(&session, a).await,
         Command::Lint(a) => lint::run(&session, a).await,
         Command::Paper(a) => paper::run(&session, a).await,
+        Command::Migrate(_) => unreachable!("migrate returned above"),
     }
 }
 

@@ -84,17 +84,28 @@ impl Drop for TestServer {
                 .build()
                 .expect("a runtime for dropping test databases");
             runtime.block_on(async move {
-                let mut conn = PgConnection::connect(&url)
-                    .await
-                    .expect("connect to drop test databases");
-                for name in names {
-                    // WITH (FORCE) closes the connections the test's stores still hold.
-                    sqlx::query(sqlx::AssertSqlSafe(format!(
-                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                    )))
-                    .execute(&mut conn)
-                    .await
-                    .expect("drop a test database");
+                // In parallel: each DROP DATABASE waits for a checkpoint, and concurrent
+                // requests share one.
+                let drops: Vec<_> = names
+                    .into_iter()
+                    .map(|name| {
+                        let url = url.clone();
+                        tokio::spawn(async move {
+                            let mut conn = PgConnection::connect(&url)
+                                .await
+                                .expect("connect to drop a test database");
+                            // WITH (FORCE) closes the connections the test's stores still hold.
+                            sqlx::query(sqlx::AssertSqlSafe(format!(
+                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                            )))
+                            .execute(&mut conn)
+                            .await
+                            .expect("drop a test database");
+                        })
+                    })
+                    .collect();
+                for d in drops {
+                    d.await.expect("drop task");
                 }
             });
         });
