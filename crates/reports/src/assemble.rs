@@ -24,17 +24,27 @@ pub struct Authorship {
 
 /// Splits a narrative into paragraphs at blank lines.
 fn paragraphs(text: &str) -> Vec<String> {
-    text.split("\n\n").map(str::trim).filter(|p| !p.is_empty()).map(str::to_owned).collect()
+    text.split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// The paper for `meeting`, as the register will stand if its proposals are agreed.
-pub async fn paper_for_meeting(store: &(dyn Store + 'static), meeting: &MeetingRef, who: &Authorship) -> StoreResult<Paper> {
+pub async fn paper_for_meeting(
+    store: &(dyn Store + 'static),
+    meeting: &MeetingRef,
+    who: &Authorship,
+) -> StoreResult<Paper> {
     let m: Meeting = store.meeting(meeting).await?;
     let register = store.register(&meeting.body, None).await?;
     let settings = store.settings().await?;
-    let author = who.author.clone().or(m.fields.author.clone()).ok_or_else(|| {
-        StoreError::invalid("author", "is needed: give --author or record it on the meeting")
-    })?;
+    let author = who
+        .author
+        .clone()
+        .or(m.fields.author.clone())
+        .ok_or_else(|| StoreError::invalid("author", "is needed: give --author or record it on the meeting"))?;
     let team = who.team.clone().or(m.fields.team.clone()).unwrap_or_default();
     let date = m.fields.paper_on.unwrap_or(meeting.date);
     let body_name = register.fields.name.clone();
@@ -57,7 +67,11 @@ pub async fn paper_for_meeting(store: &(dyn Store + 'static), meeting: &MeetingR
     // The risks as the paper shows them: amendments put to this meeting applied.
     let mut proposed: HashMap<RecordRef, RiskFields> = HashMap::new();
     let next_issue = store
-        .issues(&RecordQuery { register: Some(meeting.body.clone()), as_at: None, include_closed: true })
+        .issues(&RecordQuery {
+            register: Some(meeting.body.clone()),
+            as_at: None,
+            include_closed: true,
+        })
         .await?
         .iter()
         .map(|i| i.reference.number)
@@ -67,9 +81,15 @@ pub async fn paper_for_meeting(store: &(dyn Store + 'static), meeting: &MeetingR
     for p in &proposals {
         let narrative = paragraphs(&p.fields.rationale);
         match &p.fields.change {
-            ProposalChange::Amend { risk, base_version, fields } if risk.register == meeting.body => {
+            ProposalChange::Amend {
+                risk,
+                base_version,
+                fields,
+            } if risk.register == meeting.body => {
                 let old = risk_version(store, risk, *base_version).await?;
-                paper.amendments.push(Amendment::between(risk.number, narrative, &old, fields));
+                paper
+                    .amendments
+                    .push(Amendment::between(risk.number, narrative, &old, fields));
                 proposed.insert(risk.clone(), fields.clone());
             }
             ProposalChange::Close { risk, base_version }
@@ -78,17 +98,30 @@ pub async fn paper_for_meeting(store: &(dyn Store + 'static), meeting: &MeetingR
                 if risk.register == meeting.body =>
             {
                 let old = risk_version(store, risk, *base_version).await?;
-                paper.amendments.push(Amendment::between(risk.number, narrative, &old, &old));
+                paper
+                    .amendments
+                    .push(Amendment::between(risk.number, narrative, &old, &old));
             }
             ProposalChange::NewRisk { risk } if risk.register == meeting.body => {
-                paper.new_risks.push(NewRisk { risk: risk.number, narrative });
+                paper.new_risks.push(NewRisk {
+                    risk: risk.number,
+                    narrative,
+                });
             }
             ProposalChange::IssueUpdate { issue, .. } if issue.register == meeting.body => {
-                paper.issue_updates.push(IssueUpdate { issue: issue.number, new: false, narrative });
+                paper.issue_updates.push(IssueUpdate {
+                    issue: issue.number,
+                    new: false,
+                    narrative,
+                });
             }
             ProposalChange::NewIssue { register, .. } if register == &meeting.body => {
                 new_issues += 1;
-                paper.issue_updates.push(IssueUpdate { issue: next_issue + new_issues, new: true, narrative });
+                paper.issue_updates.push(IssueUpdate {
+                    issue: next_issue + new_issues,
+                    new: true,
+                    narrative,
+                });
             }
             _ => {}
         }
@@ -106,34 +139,43 @@ pub async fn paper_for_meeting(store: &(dyn Store + 'static), meeting: &MeetingR
     }
 
     let live = store
-        .risks(&RecordQuery { register: Some(meeting.body.clone()), as_at: None, include_closed: false })
+        .risks(&RecordQuery {
+            register: Some(meeting.body.clone()),
+            as_at: None,
+            include_closed: false,
+        })
         .await?;
     for mut risk in live {
         if let Some(fields) = proposed.remove(&risk.reference) {
             risk.fields = fields;
         }
         let view = RiskView::new(&risk, &settings, last_paper);
-        let movement = previous.as_ref().map(|(_, snap): &(Meeting, Snapshot)| {
-            Movement::since(snap.severity(&risk.reference), risk.severity())
-        });
+        let movement = previous
+            .as_ref()
+            .map(|(_, snap): &(Meeting, Snapshot)| Movement::since(snap.severity(&risk.reference), risk.severity()));
         paper.risks.push(RiskEntry { risk: view, movement });
     }
 
     let issues = store
-        .issues(&RecordQuery { register: Some(meeting.body.clone()), as_at: None, include_closed: false })
+        .issues(&RecordQuery {
+            register: Some(meeting.body.clone()),
+            as_at: None,
+            include_closed: false,
+        })
         .await?;
     for issue in issues.iter().filter(|i| i.fields.status == IssueStatus::Open) {
         let associated_risk_statement = match &issue.fields.associated_risk {
             Some(r) => match store.risk(r, None).await {
                 // Quote the risk where the reader cannot find it in Appendix A.
-                Ok(risk) if !risk.fields.status.is_live() || r.register != meeting.body => {
-                    Some(risk.fields.statement)
-                }
+                Ok(risk) if !risk.fields.status.is_live() || r.register != meeting.body => Some(risk.fields.statement),
                 _ => None,
             },
             None => None,
         };
-        paper.issues.push(IssueEntry { issue: IssueView::new(issue, last_paper), associated_risk_statement });
+        paper.issues.push(IssueEntry {
+            issue: IssueView::new(issue, last_paper),
+            associated_risk_statement,
+        });
     }
     Ok(paper)
 }

@@ -227,7 +227,7 @@ pub struct LintArgs {
     #[arg(long)]
     pub register: Option<String>,
     /// Report live risks not changed for this many months.
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = crate::commands::REVIEW_MONTHS)]
     pub months: u32,
     #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
     pub format: ShowFormat,
@@ -257,6 +257,9 @@ pub struct PaperArgs {
     /// The author's team (default: as recorded on the meeting).
     #[arg(long)]
     pub team: Option<String>,
+    /// A draft for the secretariat: the register lint's findings shown at the top.
+    #[arg(long)]
+    pub draft: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -236,7 +236,12 @@ fn as_at_shows_the_register_as_it_stood() {
     let db = Db::demo();
     // The demo stops where the paper does: Risk 15's amendment is proposed, not yet agreed.
     let pending = db.json(&["risk", "show", "PANEL-15", "--format", "json"]);
-    assert!(pending["statement"].as_str().expect("statement").contains("has not yet completed"));
+    assert!(
+        pending["statement"]
+            .as_str()
+            .expect("statement")
+            .contains("has not yet completed")
+    );
     db.ok(&["decide", "2", "--agreed", "--minute", "Minute 5"]);
     let old = db.json(&["risk", "show", "PANEL-15", "--as-at", "2018-07-31", "--format", "json"]);
     let old = old["statement"].as_str().expect("statement");
@@ -245,10 +250,36 @@ fn as_at_shows_the_register_as_it_stood() {
     let new = new["statement"].as_str().expect("statement");
     assert!(new.contains("SMETS1 E&A design is insufficiently detailed and unstable, which may lead to:"));
     assert_eq!(db.json(&["risk", "show", "PANEL-15", "--format", "json"])["version"], 2);
-    let july = db.json(&["risk", "list", "--register", "PANEL", "--as-at", "2018-07-31", "--format", "json"]);
-    let numbers: Vec<_> = july.as_array().expect("list").iter().map(|r| r["number"].as_u64().expect("n")).collect();
-    assert_eq!(numbers, [1, 3, 4, 5, 13, 15, 6, 14, 7, 8, 9, 10, 16, 17, 11, 12], "no Risk 18 in July");
-    let exact = db.json(&["risk", "show", "PANEL-15", "--as-at", "2018-08-03T09:00:00Z", "--format", "json"]);
+    let july = db.json(&[
+        "risk",
+        "list",
+        "--register",
+        "PANEL",
+        "--as-at",
+        "2018-07-31",
+        "--format",
+        "json",
+    ]);
+    let numbers: Vec<_> = july
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|r| r["number"].as_u64().expect("n"))
+        .collect();
+    assert_eq!(
+        numbers,
+        [1, 3, 4, 5, 13, 15, 6, 14, 7, 8, 9, 10, 16, 17, 11, 12],
+        "no Risk 18 in July"
+    );
+    let exact = db.json(&[
+        "risk",
+        "show",
+        "PANEL-15",
+        "--as-at",
+        "2018-08-03T09:00:00Z",
+        "--format",
+        "json",
+    ]);
     assert_eq!(exact["version"], 1);
     let table = db.ok(&["risk", "show", "PANEL-15", "--as-at", "2018-07-31"]);
     assert!(table.contains("has not yet completed"), "{table}");
@@ -662,21 +693,33 @@ fn the_review_cycle_runs_from_proposals_to_the_next_paper() {
     let md = db.ok(&["paper", "--meeting", august, "--format", "md"]);
     for expected in [
         "SEC Panel Risk and Issue Register Update",
-        "<ins>SMETS1 E&A design is insufficiently detailed and unstable, which may lead to:</ins>",
-        "<del>has not yet completed a sufficiently detailed or stable SMETS1 E&A design leading to:</del>",
+        "<ins>SMETS1 E&amp;A design is insufficiently detailed and unstable, which may lead to:</ins>",
+        "<del>has not yet completed a sufficiently detailed or stable SMETS1 E&amp;A design leading to:</del>",
         "**CONSIDER** the approach to further assessing the SEC Panel Issue 2",
         "**AGREE** the amendments to the SEC Panel Risk Register",
         "Kayla Reinhart",
-        "**New:** Mitigating actions from Panel and or SCC unclear",
+        "**New:** *Mitigating actions from Panel and or SCC unclear*",
     ] {
         assert!(md.contains(expected), "the August paper lacks {expected:?}");
     }
     let dir = tempfile::tempdir().expect("dir");
     for (format, magic) in [("html", &b"<!DOCTYPE html"[..]), ("docx", b"PK"), ("pdf", b"%PDF")] {
         let out = dir.path().join(format!("paper.{format}"));
-        db.ok(&["paper", "--meeting", august, "--format", format, "--out", out.to_str().expect("path")]);
+        db.ok(&[
+            "paper",
+            "--meeting",
+            august,
+            "--format",
+            format,
+            "--out",
+            out.to_str().expect("path"),
+        ]);
         let bytes = std::fs::read(&out).expect("paper written");
-        assert!(bytes.starts_with(magic), "{format} paper starts with {:?}", &bytes[..8.min(bytes.len())]);
+        assert!(
+            bytes.starts_with(magic),
+            "{format} paper starts with {:?}",
+            &bytes[..8.min(bytes.len())]
+        );
     }
     db.fails(&["paper", "--meeting", august, "--format", "pdf"], 3);
 
@@ -687,27 +730,61 @@ fn the_review_cycle_runs_from_proposals_to_the_next_paper() {
     db.fails(&["decide", "1", "--rejected"], 3);
     let r15 = db.json(&["risk", "show", "PANEL-15", "--format", "json"]);
     assert!(r15["statement"].as_str().expect("text").contains("which may lead to:"));
-    assert_eq!(db.json(&["risk", "show", "PANEL-18", "--format", "json"])["status"], "open");
+    assert_eq!(
+        db.json(&["risk", "show", "PANEL-18", "--format", "json"])["status"],
+        "open"
+    );
     let history = db.json(&["risk", "history", "PANEL-15", "--format", "json"]);
     assert_eq!(history[1]["actor"], "tester");
 
     // September: the August additions are no longer new.
     db.ok(&[
-        "meeting", "add", "--body", "PANEL", "--date", "2018-09-14", "--paper-on", "2018-09-07", "--author",
-        "Kayla Reinhart", "--team", "SECAS Team",
+        "meeting",
+        "add",
+        "--body",
+        "PANEL",
+        "--date",
+        "2018-09-14",
+        "--paper-on",
+        "2018-09-07",
+        "--author",
+        "Kayla Reinhart",
+        "--team",
+        "SECAS Team",
     ]);
     let out = db.ok(&[
-        "propose", "amend", "PANEL-4", "--meeting", "PANEL/2018-09-14", "--likelihood", "4", "--rationale",
+        "propose",
+        "amend",
+        "PANEL-4",
+        "--meeting",
+        "PANEL/2018-09-14",
+        "--likelihood",
+        "4",
+        "--rationale",
         "Testing slipped in August.",
     ]);
     assert!(out.contains("proposal 4"), "{out}");
     let september = db.ok(&["paper", "--meeting", "PANEL/2018-09-14", "--format", "md"]);
-    assert!(september.contains("Mitigating actions from Panel and or SCC unclear"), "Risk 18 is on the register");
-    assert!(!september.contains("**New:** Mitigating actions"), "Risk 18's mitigation is no longer new");
+    assert!(
+        september.contains("Mitigating actions from Panel and or SCC unclear"),
+        "Risk 18 is on the register"
+    );
+    assert!(
+        !september.contains("**New:** *Mitigating actions"),
+        "Risk 18 mitigation is no longer new"
+    );
     assert!(september.contains("Testing slipped in August."), "{september}");
 
     // A proposal whose target changed since it was drafted is stale and must be redrafted.
-    db.ok(&["risk", "amend", "PANEL-4", "--rag", "AMBER", "--reason", "changed outside the cycle"]);
+    db.ok(&[
+        "risk",
+        "amend",
+        "PANEL-4",
+        "--rag",
+        "AMBER",
+        "--reason",
+        "changed outside the cycle",
+    ]);
     let err = db.fails(&["decide", "4", "--agreed"], 5);
     assert!(err.contains("stale") && err.contains("redraft"), "{err}");
     db.ok(&["audit", "verify"]);
@@ -717,11 +794,62 @@ fn the_review_cycle_runs_from_proposals_to_the_next_paper() {
 fn proposals_refuse_bad_input_and_change_nothing() {
     let db = Db::demo();
     let before = db.state();
-    db.fails(&["propose", "close", "PANEL-2", "--meeting", "PANEL/2018-08-10", "--rationale", "closed already"], 3);
-    db.fails(&["propose", "close", "PANEL-1", "--meeting", "PANEL/2018-01-01", "--rationale", "x"], 4);
-    db.fails(&["propose", "close", "PANEL-1", "--meeting", "PANEL", "--rationale", "x"], 3);
-    db.fails(&["propose", "amend", "PANEL-1", "--meeting", "PANEL/2018-08-10", "--rationale", "x", "--impact", "6"], 3);
-    db.fails(&["propose", "escalate", "PANEL-1", "--to", "SSC", "--meeting", "PANEL/2018-08-10", "--rationale", "x"], 3);
+    db.fails(
+        &[
+            "propose",
+            "close",
+            "PANEL-2",
+            "--meeting",
+            "PANEL/2018-08-10",
+            "--rationale",
+            "closed already",
+        ],
+        3,
+    );
+    db.fails(
+        &[
+            "propose",
+            "close",
+            "PANEL-1",
+            "--meeting",
+            "PANEL/2018-01-01",
+            "--rationale",
+            "x",
+        ],
+        4,
+    );
+    db.fails(
+        &["propose", "close", "PANEL-1", "--meeting", "PANEL", "--rationale", "x"],
+        3,
+    );
+    db.fails(
+        &[
+            "propose",
+            "amend",
+            "PANEL-1",
+            "--meeting",
+            "PANEL/2018-08-10",
+            "--rationale",
+            "x",
+            "--impact",
+            "6",
+        ],
+        3,
+    );
+    db.fails(
+        &[
+            "propose",
+            "escalate",
+            "PANEL-1",
+            "--to",
+            "SSC",
+            "--meeting",
+            "PANEL/2018-08-10",
+            "--rationale",
+            "x",
+        ],
+        3,
+    );
     db.fails(&["decide", "99", "--agreed"], 4);
     db.fails(&["decide", "1", "--deferred"], 3);
     db.fails(&["decide", "1"], 2);
@@ -736,10 +864,21 @@ fn lint_finds_what_the_panel_found() {
         .as_array()
         .expect("findings")
         .iter()
-        .map(|f| (f["ref"].as_str().expect("ref").to_owned(), f["rule"].as_str().expect("rule").to_owned()))
+        .map(|f| {
+            (
+                f["ref"].as_str().expect("ref").to_owned(),
+                f["rule"].as_str().expect("rule").to_owned(),
+            )
+        })
         .collect();
-    assert!(found.contains(&("PANEL-15".into(), "worded_as_issue".into())), "{found:?}");
-    assert!(found.contains(&("PANEL-18".into(), "no_mitigation".into())), "{found:?}");
+    assert!(
+        found.contains(&("PANEL-15".into(), "worded_as_issue".into())),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("PANEL-18".into(), "no_mitigation".into())),
+        "{found:?}"
+    );
     db.ok(&["decide", "2", "--agreed"]);
     let after = db.ok(&["lint", "--register", "PANEL", "--months", "1200"]);
     assert!(!after.contains("worded_as_issue"), "{after}");

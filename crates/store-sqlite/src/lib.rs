@@ -352,15 +352,17 @@ impl Store for SqliteStore {
     }
 
     async fn json_record(&self, record_type: RecordType, key: &str) -> StoreResult<Option<JsonRecord>> {
-        sqlx::query("SELECT key, body, version, updated_at, updated_by FROM json_records WHERE record_type = ?1 AND key = ?2")
-            .bind(record_type.as_str())
-            .bind(key)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db_err)?
-            .as_ref()
-            .map(rows::json_record_from_row)
-            .transpose()
+        sqlx::query(
+            "SELECT key, body, version, updated_at, updated_by FROM json_records WHERE record_type = ?1 AND key = ?2",
+        )
+        .bind(record_type.as_str())
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_err)?
+        .as_ref()
+        .map(rows::json_record_from_row)
+        .transpose()
     }
 
     async fn current_records(&self) -> StoreResult<Vec<(RecordType, String, u32, serde_json::Value)>> {

@@ -229,15 +229,17 @@ impl WriteTx for SqliteTx {
     }
 
     async fn json_record(&mut self, record_type: RecordType, key: &str) -> StoreResult<Option<JsonRecord>> {
-        sqlx::query("SELECT key, body, version, updated_at, updated_by FROM json_records WHERE record_type = ?1 AND key = ?2")
-            .bind(record_type.as_str())
-            .bind(key)
-            .fetch_optional(&mut *self.tx)
-            .await
-            .map_err(db_err)?
-            .as_ref()
-            .map(json_record_from_row)
-            .transpose()
+        sqlx::query(
+            "SELECT key, body, version, updated_at, updated_by FROM json_records WHERE record_type = ?1 AND key = ?2",
+        )
+        .bind(record_type.as_str())
+        .bind(key)
+        .fetch_optional(&mut *self.tx)
+        .await
+        .map_err(db_err)?
+        .as_ref()
+        .map(json_record_from_row)
+        .transpose()
     }
 
     async fn json_records(&mut self, record_type: RecordType) -> StoreResult<Vec<JsonRecord>> {

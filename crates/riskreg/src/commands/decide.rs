@@ -13,7 +13,12 @@ pub fn proposals_table(proposals: &[Proposal]) -> String {
     let mut t = output::table();
     t.set_header(["Id", "Kind", "About", "Status", "Rationale", "Minute"]);
     for p in proposals {
-        let about = p.fields.change.target().map(|(_, r, _)| r.to_string()).unwrap_or_default();
+        let about = p
+            .fields
+            .change
+            .target()
+            .map(|(_, r, _)| r.to_string())
+            .unwrap_or_default();
         let mut rationale = p.fields.rationale.split("\n\n").next().unwrap_or_default().to_owned();
         if rationale.chars().count() > 160 {
             rationale = rationale.chars().take(157).collect::<String>() + "…";
@@ -42,7 +47,11 @@ pub async fn list(s: &Session, command: ProposalCommand) -> anyhow::Result<ExitC
         ProposalCommand::Show { id, format } => {
             let p = s.store.proposal(id).await?;
             match format {
-                ShowFormat::Table => print(&format!("{}{}\n", proposals_table(std::slice::from_ref(&p)), p.fields.rationale)),
+                ShowFormat::Table => print(&format!(
+                    "{}{}\n",
+                    proposals_table(std::slice::from_ref(&p)),
+                    p.fields.rationale
+                )),
                 ShowFormat::Json => print(&output::json(&p)?),
             }
         }
@@ -65,7 +74,10 @@ pub async fn decide(s: &Session, args: DecideArgs) -> anyhow::Result<ExitCode> {
     }
     out.push('\n');
     if s.store.meeting(&p.meeting).await?.fields.closed {
-        out.push_str(&format!("Every proposal to {} is decided; the register as agreed is kept.\n", p.meeting));
+        out.push_str(&format!(
+            "Every proposal to {} is decided; the register as agreed is kept.\n",
+            p.meeting
+        ));
     }
     print(&out)
 }

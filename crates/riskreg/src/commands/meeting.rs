@@ -30,7 +30,11 @@ pub fn meetings_table(meetings: &[Meeting]) -> String {
             m.fields.title.clone().unwrap_or_default(),
             m.fields.paper_on.map(|d| d.to_string()).unwrap_or_default(),
             m.fields.author.clone().unwrap_or_default(),
-            if m.fields.closed { "decided".into() } else { "open".into() },
+            if m.fields.closed {
+                "decided".into()
+            } else {
+                "open".into()
+            },
         ]);
     }
     format!("{t}\n")
@@ -38,16 +42,36 @@ pub fn meetings_table(meetings: &[Meeting]) -> String {
 
 pub async fn run(s: &Session, command: MeetingCommand) -> anyhow::Result<ExitCode> {
     match command {
-        MeetingCommand::Add { body, date, title, paper_on, author, team } => {
-            let body = RegisterCode::parse(&body).map_err(|e| StoreError::from(ValidationError::new("body", e.rule)))?;
-            let meeting = MeetingRef { body, date: date_arg("date", &date)? };
+        MeetingCommand::Add {
+            body,
+            date,
+            title,
+            paper_on,
+            author,
+            team,
+        } => {
+            let body =
+                RegisterCode::parse(&body).map_err(|e| StoreError::from(ValidationError::new("body", e.rule)))?;
+            let meeting = MeetingRef {
+                body,
+                date: date_arg("date", &date)?,
+            };
             let paper_on = paper_on.map(|d| date_arg("paper_on", &d)).transpose()?;
-            let fields = MeetingFields { title, paper_on, author, team, closed: false };
+            let fields = MeetingFields {
+                title,
+                paper_on,
+                author,
+                team,
+                closed: false,
+            };
             let m = s.store.add_meeting(meeting, fields, s.ctx()).await?;
             print(&format!("{}\n", m.reference))
         }
         MeetingCommand::List { body, format } => {
-            let body = body.map(|b| RegisterCode::parse(&b)).transpose().map_err(StoreError::from)?;
+            let body = body
+                .map(|b| RegisterCode::parse(&b))
+                .transpose()
+                .map_err(StoreError::from)?;
             let meetings = s.store.meetings(body.as_ref()).await?;
             match format {
                 ShowFormat::Table => print(&meetings_table(&meetings)),
@@ -62,9 +86,9 @@ pub async fn run(s: &Session, command: MeetingCommand) -> anyhow::Result<ExitCod
                 ShowFormat::Table => {
                     print(&(meetings_table(std::slice::from_ref(&m)) + &super::decide::proposals_table(&proposals)))
                 }
-                ShowFormat::Json => {
-                    print(&output::json(&serde_json::json!({"meeting": m, "proposals": proposals}))?)
-                }
+                ShowFormat::Json => print(&output::json(
+                    &serde_json::json!({"meeting": m, "proposals": proposals}),
+                )?),
             }
         }
     }

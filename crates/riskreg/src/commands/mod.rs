@@ -6,10 +6,12 @@ mod decide;
 mod exchange;
 mod issue;
 mod lint;
+
+pub use lint::REVIEW_MONTHS;
 mod meeting;
+mod migrate;
 mod paper;
 mod propose;
-mod migrate;
 mod register;
 mod risk;
 mod setup;

@@ -12,8 +12,18 @@ use crate::cli::{PaperArgs, PaperFormat};
 
 pub async fn run(s: &Session, args: PaperArgs) -> anyhow::Result<ExitCode> {
     let meeting = meeting_arg(&args.meeting)?;
-    let who = Authorship { author: args.author, team: args.team };
-    let paper = paper_for_meeting(s.store.as_ref(), &meeting, &who).await?;
+    let who = Authorship {
+        author: args.author,
+        team: args.team,
+    };
+    let mut paper = paper_for_meeting(s.store.as_ref(), &meeting, &who).await?;
+    if args.draft {
+        let findings = super::lint::findings(s, Some(meeting.body.clone()), super::lint::REVIEW_MONTHS).await?;
+        paper.draft_notes = findings
+            .into_iter()
+            .map(|f| format!("{}: {}", f.reference, f.message))
+            .collect();
+    }
     let format = match args.format {
         PaperFormat::Html => Format::Html,
         PaperFormat::Md => Format::Markdown,

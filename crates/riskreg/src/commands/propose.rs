@@ -19,41 +19,122 @@ fn issue_fields(fields: &IssueFieldArgs) -> Result<Option<riskreg_domain::IssueF
     if given.is_empty() {
         return Ok(None);
     }
-    Ok(Some(fields.to_new(Utc::now().date_naive()).map_err(StoreError::Invalid)?))
+    Ok(Some(
+        fields.to_new(Utc::now().date_naive()).map_err(StoreError::Invalid)?,
+    ))
 }
 
 pub async fn run(s: &Session, command: ProposeCommand) -> anyhow::Result<ExitCode> {
     let today = Utc::now().date_naive();
     let (proposal, draft): (ProposalArgs, ProposalDraft) = match command {
-        ProposeCommand::NewRisk { register, proposal, fields } => {
+        ProposeCommand::NewRisk {
+            register,
+            proposal,
+            fields,
+        } => {
             let fields = fields.to_new(today).map_err(StoreError::Invalid)?;
-            (proposal, ProposalDraft::NewRisk { register: register_arg(&register)?, fields })
+            (
+                proposal,
+                ProposalDraft::NewRisk {
+                    register: register_arg(&register)?,
+                    fields,
+                },
+            )
         }
-        ProposeCommand::Amend { reference, expect_version, proposal, fields } => {
+        ProposeCommand::Amend {
+            reference,
+            expect_version,
+            proposal,
+            fields,
+        } => {
             let change = fields.to_change().map_err(StoreError::Invalid)?;
-            (proposal, ProposalDraft::Amend { risk: reference_arg(&reference)?, expected_version: expect_version, change })
+            (
+                proposal,
+                ProposalDraft::Amend {
+                    risk: reference_arg(&reference)?,
+                    expected_version: expect_version,
+                    change,
+                },
+            )
         }
-        ProposeCommand::Close { reference, proposal } => (proposal, ProposalDraft::Close { risk: reference_arg(&reference)? }),
-        ProposeCommand::Escalate { reference, to, proposal } => {
+        ProposeCommand::Close { reference, proposal } => (
+            proposal,
+            ProposalDraft::Close {
+                risk: reference_arg(&reference)?,
+            },
+        ),
+        ProposeCommand::Escalate {
+            reference,
+            to,
+            proposal,
+        } => {
             let to = riskreg_domain::RegisterCode::parse(&to)
                 .map_err(|e| StoreError::from(ValidationError::new("to", e.rule)))?;
-            (proposal, ProposalDraft::Escalate { risk: reference_arg(&reference)?, to })
+            (
+                proposal,
+                ProposalDraft::Escalate {
+                    risk: reference_arg(&reference)?,
+                    to,
+                },
+            )
         }
-        ProposeCommand::Convert { reference, proposal, fields } => {
-            (proposal, ProposalDraft::Convert { risk: reference_arg(&reference)?, issue: issue_fields(&fields)? })
-        }
-        ProposeCommand::NewIssue { register, proposal, fields } => {
+        ProposeCommand::Convert {
+            reference,
+            proposal,
+            fields,
+        } => (
+            proposal,
+            ProposalDraft::Convert {
+                risk: reference_arg(&reference)?,
+                issue: issue_fields(&fields)?,
+            },
+        ),
+        ProposeCommand::NewIssue {
+            register,
+            proposal,
+            fields,
+        } => {
             let issue = fields.to_new(today).map_err(StoreError::Invalid)?;
-            (proposal, ProposalDraft::NewIssue { register: register_arg(&register)?, issue })
+            (
+                proposal,
+                ProposalDraft::NewIssue {
+                    register: register_arg(&register)?,
+                    issue,
+                },
+            )
         }
-        ProposeCommand::IssueUpdate { reference, proposal, fields } => {
+        ProposeCommand::IssueUpdate {
+            reference,
+            proposal,
+            fields,
+        } => {
             let change = fields.to_change().map_err(StoreError::Invalid)?;
             let change = (!change.is_empty()).then_some(change);
-            (proposal, ProposalDraft::IssueUpdate { issue: reference_arg(&reference)?, change })
+            (
+                proposal,
+                ProposalDraft::IssueUpdate {
+                    issue: reference_arg(&reference)?,
+                    change,
+                },
+            )
         }
     };
     let meeting = meeting_arg(&proposal.meeting)?;
-    let p = s.store.propose(meeting, draft, proposal.rationale, proposal.recommendation, s.ctx()).await?;
-    let target = p.fields.change.target().map(|(_, r, _)| format!(" ({r})")).unwrap_or_default();
-    print(&format!("proposal {}: {}{} for {}\n", p.id, p.fields.change.kind(), target, p.meeting))
+    let p = s
+        .store
+        .propose(meeting, draft, proposal.rationale, proposal.recommendation, s.ctx())
+        .await?;
+    let target = p
+        .fields
+        .change
+        .target()
+        .map(|(_, r, _)| format!(" ({r})"))
+        .unwrap_or_default();
+    print(&format!(
+        "proposal {}: {}{} for {}\n",
+        p.id,
+        p.fields.change.kind(),
+        target,
+        p.meeting
+    ))
 }
