@@ -7,6 +7,7 @@
 mod config;
 mod rows;
 mod tx;
+mod users;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -415,7 +416,9 @@ impl Store for PgStore {
             "SELECT 'settings' AS t, 'settings' AS k, version, body FROM settings
              UNION ALL SELECT 'register', code, version, body FROM registers
              UNION ALL SELECT 'risk', register || '-' || number, version, body FROM risks
-             UNION ALL SELECT 'issue', register || '-' || number, version, body FROM issues",
+             UNION ALL SELECT 'issue', register || '-' || number, version, body FROM issues
+             UNION ALL SELECT 'user', name, version, body FROM users
+             UNION ALL SELECT 'token', id, version, body FROM tokens",
         )
         .fetch_all(&self.pool)
         .await

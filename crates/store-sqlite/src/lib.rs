@@ -4,6 +4,7 @@
 
 mod rows;
 mod tx;
+mod users;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -345,7 +346,9 @@ impl Store for SqliteStore {
             "SELECT 'settings' AS t, 'settings' AS k, version, body FROM settings
              UNION ALL SELECT 'register', code, version, body FROM registers
              UNION ALL SELECT 'risk', register || '-' || number, version, body FROM risks
-             UNION ALL SELECT 'issue', register || '-' || number, version, body FROM issues",
+             UNION ALL SELECT 'issue', register || '-' || number, version, body FROM issues
+             UNION ALL SELECT 'user', name, version, body FROM users
+             UNION ALL SELECT 'token', id, version, body FROM tokens",
         )
         .fetch_all(&self.pool)
         .await

@@ -12,6 +12,8 @@ pub enum RecordType {
     Register,
     Risk,
     Issue,
+    User,
+    Token,
 }
 
 impl RecordType {
@@ -21,6 +23,8 @@ impl RecordType {
             Self::Register => "register",
             Self::Risk => "risk",
             Self::Issue => "issue",
+            Self::User => "user",
+            Self::Token => "token",
         }
     }
 
@@ -30,6 +34,8 @@ impl RecordType {
             "register" => Some(Self::Register),
             "risk" => Some(Self::Risk),
             "issue" => Some(Self::Issue),
+            "user" => Some(Self::User),
+            "token" => Some(Self::Token),
             _ => None,
         }
     }
