@@ -7,6 +7,7 @@
 use std::io::Write as _;
 use std::path::Path;
 use std::process::Output;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use assert_cmd::Command;
 use serde_json::Value;
@@ -56,7 +57,10 @@ impl PgDb {
             .duration_since(std::time::UNIX_EPOCH)
             .expect("clock")
             .as_micros();
-        let name = format!("riskreg_conf_cli_{}_{stamp}", std::process::id());
+        // Tests run in parallel threads of one process: the counter keeps names apart.
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, Ordering::SeqCst);
+        let name = format!("riskreg_conf_cli_{}_{stamp}_{n}", std::process::id());
         // The name is ours (letters, digits, underscores), never user input.
         try_sql(&server, &[&format!("CREATE DATABASE {name}")]).expect("create a test database");
         let mut url = url::Url::parse(&server).expect("RISKREG_TEST_POSTGRES_URL is a URL");

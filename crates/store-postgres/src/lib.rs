@@ -7,6 +7,7 @@
 mod config;
 mod rows;
 mod tx;
+mod users;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -441,7 +442,10 @@ impl Store for PgStore {
              UNION ALL SELECT 'register', code, version, body FROM registers
              UNION ALL SELECT 'risk', register || '-' || number, version, body FROM risks
              UNION ALL SELECT 'issue', register || '-' || number, version, body FROM issues
-             UNION ALL SELECT record_type, key, version, body FROM json_records",
+             UNION ALL SELECT record_type, key, version, body FROM json_records
+
+             UNION ALL SELECT 'user', name, version, body FROM users
+             UNION ALL SELECT 'token', id, version, body FROM tokens",
         )
         .fetch_all(&self.pool)
         .await

@@ -36,6 +36,11 @@ impl PgTx {
             .map_err(db_err)?;
         Ok(Self { tx })
     }
+
+    /// The transaction's connection, for the statements of other aggregates' primitives.
+    pub fn conn(&mut self) -> &mut sqlx::PgConnection {
+        &mut self.tx
+    }
 }
 
 fn body<T: serde::Serialize>(value: &T) -> StoreResult<Value> {

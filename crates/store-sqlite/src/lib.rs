@@ -4,6 +4,7 @@
 
 mod rows;
 mod tx;
+mod users;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -371,7 +372,10 @@ impl Store for SqliteStore {
              UNION ALL SELECT 'register', code, version, body FROM registers
              UNION ALL SELECT 'risk', register || '-' || number, version, body FROM risks
              UNION ALL SELECT 'issue', register || '-' || number, version, body FROM issues
-             UNION ALL SELECT record_type, key, version, body FROM json_records",
+             UNION ALL SELECT record_type, key, version, body FROM json_records
+
+             UNION ALL SELECT 'user', name, version, body FROM users
+             UNION ALL SELECT 'token', id, version, body FROM tokens",
         )
         .fetch_all(&self.pool)
         .await

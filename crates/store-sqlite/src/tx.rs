@@ -18,6 +18,11 @@ impl SqliteTx {
     pub fn new(tx: Transaction<'static, Sqlite>) -> Self {
         Self { tx }
     }
+
+    /// The transaction's connection, for the statements of other aggregates' primitives.
+    pub fn conn(&mut self) -> &mut sqlx::SqliteConnection {
+        &mut self.tx
+    }
 }
 
 fn body<T: serde::Serialize>(value: &T) -> StoreResult<String> {

@@ -21,6 +21,8 @@ use crate::store::{RecordQuery, Store};
 use crate::transfer::copy_all as copy;
 use crate::verify::verify_chain;
 
+mod users;
+
 /// The SEC Panel demo data, which exercises every field of the file format.
 pub const DEMO: &str = include_str!("../../riskreg/data/sec-panel-2018-08.json");
 
@@ -45,6 +47,9 @@ pub fn scenarios() -> Vec<(&'static str, Scenario)> {
         ("concurrent_amendments", |s| Box::pin(concurrent_amendments(s))),
         ("settings", |s| Box::pin(settings(s))),
         ("review_cycle", |s| Box::pin(review_cycle(s))),
+        ("users_and_tokens", |s| Box::pin(users::users_and_tokens(s))),
+        ("sessions", |s| Box::pin(users::sessions(s))),
+        ("throttling", |s| Box::pin(users::throttling(s))),
     ]
 }
 
@@ -62,6 +67,8 @@ where
     export_import_round_trip(fresh().await, fresh().await).await;
     eprintln!("conformance: copy_all");
     copy_all(fresh().await, fresh().await).await;
+    eprintln!("conformance: users_survive_a_copy");
+    users::survive_copy(fresh().await, fresh().await).await;
 }
 
 fn ctx() -> WriteContext {

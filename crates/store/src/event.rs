@@ -16,6 +16,8 @@ pub enum RecordType {
     Proposal,
     /// A register as agreed at a meeting, kept unchanged from then on.
     Snapshot,
+    User,
+    Token,
 }
 
 impl RecordType {
@@ -28,6 +30,8 @@ impl RecordType {
             Self::Meeting => "meeting",
             Self::Proposal => "proposal",
             Self::Snapshot => "snapshot",
+            Self::User => "user",
+            Self::Token => "token",
         }
     }
 
@@ -40,6 +44,8 @@ impl RecordType {
             "meeting" => Some(Self::Meeting),
             "proposal" => Some(Self::Proposal),
             "snapshot" => Some(Self::Snapshot),
+            "user" => Some(Self::User),
+            "token" => Some(Self::Token),
             _ => None,
         }
     }

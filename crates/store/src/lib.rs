@@ -11,13 +11,18 @@ pub mod error;
 pub mod event;
 pub mod exchange;
 pub mod review;
+pub mod sessions;
 pub mod store;
 pub mod transfer;
+pub mod user_writes;
+pub mod users;
 pub mod verify;
 
 pub use engine::{Applied, Change, ProposalDraft, Write, WriteContext};
 pub use error::{StoreError, StoreResult};
 pub use event::{Event, RecordType};
+pub use sessions::{SessionStore, ThrottleStore};
 pub use store::{JsonRecord, RecordQuery, Store, WriteTx};
 pub use transfer::{CopySummary, copy_all};
+pub use users::UserStore;
 pub use verify::{ChainReport, verify_chain};

@@ -13,6 +13,8 @@ use riskreg_domain::{Issue, RecordRef, Register, RegisterCode, Risk, Settings};
 use crate::chain::ChainHead;
 use crate::error::StoreResult;
 use crate::event::{Event, RecordType};
+use crate::sessions::{SessionStore, ThrottleStore};
+use crate::users::{UserStore, UserTx};
 
 /// Which risks or issues to read.
 #[derive(Debug, Clone, Default)]
@@ -35,9 +37,10 @@ pub struct JsonRecord {
     pub revision: Revision,
 }
 
-/// A storage backend: reads, and the start of a write transaction.
+/// A storage backend: reads, and the start of a write transaction; with the user,
+/// session and throttle aggregates beside the registers.
 #[async_trait]
-pub trait Store: Send + Sync + Debug {
+pub trait Store: UserStore + SessionStore + ThrottleStore + Send + Sync + Debug {
     /// Opens a write transaction. Writes from other transactions wait until it ends, so the
     /// chain head it reads stays the head until it commits.
     async fn begin(&self) -> StoreResult<Box<dyn WriteTx>>;
@@ -73,15 +76,16 @@ pub trait Store: Send + Sync + Debug {
 
     async fn json_record(&self, record_type: RecordType, key: &str) -> StoreResult<Option<JsonRecord>>;
 
-    /// Every current record as `(record type, key, version, stored JSON)`, for checking
-    /// that the tables agree with the chain.
+    /// Every current record (users, tokens, meetings and proposals included) as
+    /// `(record type, key, version, stored JSON)`, for checking that the tables agree with
+    /// the chain.
     async fn current_records(&self) -> StoreResult<Vec<(RecordType, String, u32, serde_json::Value)>>;
 }
 
 /// The primitives of one write transaction. Nothing is visible to readers until
 /// [`WriteTx::commit`]; dropping the transaction without committing rolls it back.
 #[async_trait]
-pub trait WriteTx: Send {
+pub trait WriteTx: UserTx + Send {
     /// The stored settings and their version, if any were ever written.
     async fn settings(&mut self) -> StoreResult<Option<(Settings, u32)>>;
     async fn put_settings(&mut self, settings: &Settings, version: u32) -> StoreResult<()>;

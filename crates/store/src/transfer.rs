@@ -26,6 +26,10 @@ pub struct CopySummary {
     pub issues: usize,
     /// Meetings, proposals and registers as agreed.
     pub review_records: usize,
+    /// Users and API tokens, with their password and secret hashes, so that everyone can
+    /// log in to the copy as before.
+    pub users: usize,
+    pub tokens: usize,
     /// The hash of the last event copied, the same on both sides.
     pub head: Option<String>,
 }
@@ -133,6 +137,21 @@ pub async fn copy_all(from: &dyn Store, to: &dyn Store) -> StoreResult<CopySumma
             tx.put_json_record(record_type, &record).await?;
             summary.review_records += 1;
         }
+    }
+    for user in from.users().await? {
+        check(RecordType::User, user.name.to_string(), user.revision.version)?;
+        let hash = from.password_hash(&user.name).await?;
+        tx.insert_user(&user, hash.as_deref()).await?;
+        summary.users += 1;
+    }
+    for token in from.tokens(None).await? {
+        check(RecordType::Token, token.id.clone(), token.version)?;
+        let hash = from
+            .token_secret_hash(&token.id)
+            .await?
+            .ok_or_else(|| changed_during_copy(&format!("token {} has no secret hash", token.id)))?;
+        tx.insert_token(&token, &hash).await?;
+        summary.tokens += 1;
     }
 
     // Every record in the history must have arrived as a current row, and no event may

@@ -1,0 +1,247 @@
+//! The JSON API under `/api/v1`, one module per resource, and what they share: reading a
+//! record only through the caller's view of the registers (so a confidential register's
+//! records are 404 to non-members), `as_at` parsing, paging and JSON responses with ETags.
+
+pub mod audit;
+pub mod auth;
+pub mod history;
+pub mod issues;
+pub mod mitigations;
+pub mod registers;
+pub mod risks;
+pub mod schema;
+pub mod tokens;
+pub mod users;
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use riskreg_domain::{Issue, RecordRef, Register, RegisterCode, Risk};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::Caller;
+use crate::error::{ApiResult, Error};
+use crate::etag::with_etag;
+use crate::state::AppState;
+
+/// The most items one page may hold, and the default.
+pub const MAX_LIMIT: u32 = 500;
+pub const DEFAULT_LIMIT: u32 = 50;
+
+/// A JSON response with an ETag and a status.
+pub fn tagged<T: Serialize>(status: StatusCode, key: &str, version: u32, body: &T) -> Response {
+    let mut headers = HeaderMap::new();
+    with_etag(&mut headers, key, version);
+    (status, headers, Json(body)).into_response()
+}
+
+/// Adds `Location` to a response for a created record.
+pub fn set_location(response: &mut Response, path: &str) {
+    if let Ok(v) = axum::http::HeaderValue::from_str(path) {
+        response.headers_mut().insert(axum::http::header::LOCATION, v);
+    }
+}
+
+/// Parses `as_at` the way the CLI does: a date means the end of that day (UTC), a date and
+/// time (RFC 3339) is exact.
+pub fn parse_as_at(value: Option<&str>) -> ApiResult<Option<DateTime<Utc>>> {
+    let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    if let Ok(date) = NaiveDate::parse_from_str(value, "%Y-%m-%d") {
+        let end = NaiveTime::from_hms_micro_opt(23, 59, 59, 999_999).unwrap_or(NaiveTime::MIN);
+        return Ok(Some(date.and_time(end).and_utc()));
+    }
+    DateTime::parse_from_rfc3339(value)
+        .map(|t| Some(t.with_timezone(&Utc)))
+        .map_err(|_| {
+            Error::invalid(
+                "as_at",
+                "must be a date (2018-07-31) or a date and time (2018-07-31T09:30:00Z)",
+            )
+        })
+}
+
+/// A record reference from a path: one that cannot exist is simply not found.
+pub fn parse_ref(kind: &str, value: &str) -> ApiResult<RecordRef> {
+    RecordRef::parse(value).map_err(|_| Error::NotFound(format!("{kind} {value}")))
+}
+
+pub fn parse_code(value: &str) -> ApiResult<RegisterCode> {
+    RegisterCode::parse(value).map_err(|_| Error::NotFound(format!("register {value}")))
+}
+
+/// The register, if the caller may see it (now and, for an `as_at` read, then); 404
+/// otherwise, the same answer as for a register that does not exist.
+pub async fn visible_register(
+    state: &AppState,
+    caller: &Caller,
+    code: &RegisterCode,
+    as_at: Option<DateTime<Utc>>,
+) -> ApiResult<Register> {
+    let hidden = || Error::NotFound(format!("register {code}"));
+    let current = match state.store.register(code, None).await {
+        Ok(r) => r,
+        Err(riskreg_store::StoreError::NotFound(_)) => return Err(hidden()),
+        Err(e) => return Err(e.into()),
+    };
+    if !caller.can_see(&current) {
+        return Err(hidden());
+    }
+    match as_at {
+        None => Ok(current),
+        Some(t) => {
+            let then = state.store.register(code, Some(t)).await?;
+            if caller.can_see(&then) { Ok(then) } else { Err(hidden()) }
+        }
+    }
+}
+
+/// Every register the caller may see (as they stand now), by code.
+pub async fn visible_registers(state: &AppState, caller: &Caller) -> ApiResult<HashMap<RegisterCode, Register>> {
+    Ok(state
+        .store
+        .registers(None)
+        .await?
+        .into_iter()
+        .filter(|r| caller.can_see(r))
+        .map(|r| (r.code.clone(), r))
+        .collect())
+}
+
+/// A risk the caller may see, with its register (for its last paper date).
+pub async fn visible_risk(
+    state: &AppState,
+    caller: &Caller,
+    reference: &str,
+    as_at: Option<DateTime<Utc>>,
+) -> ApiResult<(Risk, Register)> {
+    let r = parse_ref("risk", reference)?;
+    let register = visible_register(state, caller, &r.register, as_at)
+        .await
+        .map_err(|e| renamed_not_found(e, "risk", reference))?;
+    let risk = state.store.risk(&r, as_at).await?;
+    Ok((risk, register))
+}
+
+pub async fn visible_issue(
+    state: &AppState,
+    caller: &Caller,
+    reference: &str,
+    as_at: Option<DateTime<Utc>>,
+) -> ApiResult<(Issue, Register)> {
+    let r = parse_ref("issue", reference)?;
+    let register = visible_register(state, caller, &r.register, as_at)
+        .await
+        .map_err(|e| renamed_not_found(e, "issue", reference))?;
+    let issue = state.store.issue(&r, as_at).await?;
+    Ok((issue, register))
+}
+
+/// A hidden or missing register reads as a missing record, so the answer for a record
+/// in a register the caller cannot see is the same as for one that never existed.
+fn renamed_not_found(e: Error, kind: &str, reference: &str) -> Error {
+    match e {
+        Error::NotFound(_) => Error::NotFound(format!("{kind} {reference}")),
+        other => other,
+    }
+}
+
+/// Paging parameters shared by every list.
+#[derive(Debug, Clone, Copy)]
+pub struct Paging {
+    pub limit: u32,
+    pub offset: u32,
+}
+
+impl Paging {
+    pub fn new(limit: Option<u32>, offset: Option<u32>) -> ApiResult<Self> {
+        let limit = limit.unwrap_or(DEFAULT_LIMIT);
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            return Err(Error::invalid("limit", format!("must be from 1 to {MAX_LIMIT}")));
+        }
+        Ok(Self {
+            limit,
+            offset: offset.unwrap_or(0),
+        })
+    }
+
+    /// One page of `items`, which must already be in their final, stable order.
+    pub fn page<T>(self, items: Vec<T>) -> Page<T> {
+        let total = items.len() as u64;
+        let start = (self.offset as usize).min(items.len());
+        let items: Vec<T> = items.into_iter().skip(start).take(self.limit as usize).collect();
+        let end = start as u64 + items.len() as u64;
+        Page {
+            items,
+            total,
+            limit: self.limit,
+            offset: self.offset,
+            next_offset: (end < total).then_some(end as u32),
+        }
+    }
+}
+
+/// One page of a list, in a stable order: the same query with `offset = next_offset`
+/// gives the next page.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// How many items match, across all pages.
+    pub total: u64,
+    pub limit: u32,
+    pub offset: u32,
+    /// The offset of the next page; absent on the last.
+    pub next_offset: Option<u32>,
+}
+
+/// A sort key from a list's allow-list, `-` before it for descending.
+pub fn parse_sort<'a>(value: Option<&'a str>, allowed: &[&str]) -> ApiResult<Option<(&'a str, bool)>> {
+    let Some(v) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    let (key, descending) = match v.strip_prefix('-') {
+        Some(k) => (k, true),
+        None => (v, false),
+    };
+    if allowed.contains(&key) {
+        Ok(Some((key, descending)))
+    } else {
+        Err(Error::invalid(
+            "sort",
+            format!("must be one of {} (with - for descending)", allowed.join(", ")),
+        ))
+    }
+}
+
+/// A comma-separated filter value, each part parsed by `parse`.
+pub fn parse_list<T>(
+    value: Option<&str>,
+    parse: impl Fn(&str) -> Result<T, riskreg_domain::ValidationError>,
+) -> ApiResult<Option<Vec<T>>> {
+    let Some(v) = value.filter(|v| !v.trim().is_empty()) else {
+        return Ok(None);
+    };
+    v.split(',')
+        .map(|p| parse(p).map_err(Error::from))
+        .collect::<ApiResult<Vec<T>>>()
+        .map(Some)
+}
+
+/// Whether `needle` (already lower-cased) occurs in any of `haystacks`, ignoring case.
+pub fn text_matches(needle: &str, haystacks: &[&str]) -> bool {
+    haystacks.iter().any(|h| h.to_lowercase().contains(needle))
+}
+
+/// `?as_at=` alone, for reads of one record.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AsAtQuery {
+    /// Show the record as it stood then: a date (end of that day, UTC) or an RFC 3339 time.
+    pub as_at: Option<String>,
+}

@@ -1,0 +1,431 @@
+//! `/api/v1/risks`: list (filtered, sorted, paged, also as at a date), read, create in a
+//! register, amend and close. Request bodies name only what a caller may set: the
+//! register, number, severity and version come from the path and the store, and any other
+//! field in a body is refused.
+
+use std::cmp::Ordering;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use chrono::NaiveDate;
+use riskreg_domain::view::RiskView;
+use riskreg_domain::{Rag, Response as RiskResponse, Risk, RiskChange, RiskFields, RiskStatus, ScorePair};
+use riskreg_store::{RecordQuery, WriteContext};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::mitigations::NewMitigation;
+use super::schema::{RagSchema, ResponseSchema, RiskSchema, RiskStatusSchema, ScorePairSchema};
+use super::{
+    AsAtQuery, Page, Paging, parse_as_at, parse_code, parse_list, parse_sort, tagged, text_matches, visible_register,
+    visible_registers, visible_risk,
+};
+use crate::auth::Caller;
+use crate::error::{ApiResult, Error, Problem};
+use crate::etag::IfMatch;
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::patch::double_option;
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_risks))
+        .routes(routes!(create_risk))
+        .routes(routes!(get_risk, amend_risk))
+        .routes(routes!(close_risk))
+}
+
+const SORT_KEYS: &[&str] = &[
+    "severity",
+    "number",
+    "ref",
+    "rag",
+    "impact",
+    "likelihood",
+    "updated_at",
+    "owner",
+];
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct RiskListQuery {
+    /// Only this register.
+    pub register: Option<String>,
+    /// Only these statuses, comma-separated (proposed, open, closed, escalated, converted);
+    /// without it, only proposed and open risks.
+    pub status: Option<String>,
+    /// Only these RAG ratings, comma-separated (RED, AMBER, GREEN).
+    pub rag: Option<String>,
+    /// Only risks of at least this severity.
+    pub min_severity: Option<u16>,
+    /// Only risks with this owner (ignoring case).
+    pub owner: Option<String>,
+    /// Only risks whose statement, consequences, notes or mitigations contain this text.
+    pub q: Option<String>,
+    /// severity (the register's order, the default), number, ref, rag, impact, likelihood,
+    /// updated_at or owner; `-` before it for descending.
+    pub sort: Option<String>,
+    /// Items per page, 1-500 (default 50).
+    pub limit: Option<u32>,
+    pub offset: Option<u32>,
+    /// The register as it stood then: a date (end of that day, UTC) or an RFC 3339 time.
+    pub as_at: Option<String>,
+    /// Include closed, escalated and converted risks.
+    pub include_closed: Option<bool>,
+}
+
+/// A new risk. The register comes from the path and the number is the next the register
+/// has never used.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewRisk {
+    /// "There is a risk that…"
+    pub statement: String,
+    #[serde(default)]
+    pub consequences: Vec<String>,
+    pub impact: u8,
+    pub likelihood: u8,
+    #[schema(value_type = RagSchema)]
+    pub rag: Rag,
+    /// proposed or open (default open).
+    #[schema(value_type = Option<RiskStatusSchema>)]
+    pub status: Option<RiskStatus>,
+    pub owner: Option<String>,
+    pub raised_by: Option<String>,
+    pub raised_on: Option<NaiveDate>,
+    pub category: Option<String>,
+    pub provenance: Option<String>,
+    #[serde(default)]
+    pub footnotes: Vec<String>,
+    pub notes: Option<String>,
+    #[schema(value_type = Option<ScorePairSchema>)]
+    pub inherent: Option<ScorePair>,
+    #[schema(value_type = Option<ScorePairSchema>)]
+    pub target: Option<ScorePair>,
+    #[schema(value_type = Option<ResponseSchema>)]
+    pub response: Option<RiskResponse>,
+    pub proximity: Option<NaiveDate>,
+    pub review_by: Option<NaiveDate>,
+    #[serde(default)]
+    pub mitigations: Vec<NewMitigation>,
+}
+
+/// Changes to a risk: only the fields present change; `null` clears an optional field.
+/// Mitigations are changed through the risk's `mitigations` sub-resource.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RiskPatch {
+    pub statement: Option<String>,
+    pub consequences: Option<Vec<String>>,
+    pub impact: Option<u8>,
+    pub likelihood: Option<u8>,
+    #[schema(value_type = Option<RagSchema>)]
+    pub rag: Option<Rag>,
+    #[schema(value_type = Option<RiskStatusSchema>)]
+    pub status: Option<RiskStatus>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub owner: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub raised_by: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<NaiveDate>, nullable)]
+    pub raised_on: Option<Option<NaiveDate>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub category: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub provenance: Option<Option<String>>,
+    pub footnotes: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub notes: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<ScorePairSchema>, nullable)]
+    pub inherent: Option<Option<ScorePair>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<ScorePairSchema>, nullable)]
+    pub target: Option<Option<ScorePair>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<ResponseSchema>, nullable)]
+    pub response: Option<Option<RiskResponse>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<NaiveDate>, nullable)]
+    pub proximity: Option<Option<NaiveDate>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<NaiveDate>, nullable)]
+    pub review_by: Option<Option<NaiveDate>>,
+}
+
+impl RiskPatch {
+    fn into_change(self) -> RiskChange {
+        RiskChange {
+            statement: self.statement,
+            consequences: self.consequences,
+            impact: self.impact,
+            likelihood: self.likelihood,
+            rag: self.rag,
+            status: self.status,
+            owner: self.owner,
+            raised_by: self.raised_by,
+            raised_on: self.raised_on,
+            category: self.category,
+            provenance: self.provenance,
+            footnotes: self.footnotes,
+            notes: self.notes,
+            inherent: self.inherent,
+            target: self.target,
+            response: self.response,
+            proximity: self.proximity,
+            review_by: self.review_by,
+            mitigations: Default::default(),
+        }
+    }
+}
+
+/// The risk as the API shows it, with its ETag.
+pub async fn respond(
+    state: &AppState,
+    status: StatusCode,
+    risk: &Risk,
+    last_paper_on: Option<NaiveDate>,
+) -> ApiResult<Response> {
+    let settings = state.store.settings().await?;
+    let view = RiskView::new(risk, &settings, last_paper_on);
+    Ok(tagged(status, &view.reference, view.version, &view))
+}
+
+fn compare(key: &str, a: &RiskView, b: &RiskView) -> Ordering {
+    match key {
+        "number" => a.number.cmp(&b.number),
+        "ref" => a.register.cmp(&b.register).then(a.number.cmp(&b.number)),
+        "rag" => a.rag.rank().cmp(&b.rag.rank()),
+        "impact" => a.impact.cmp(&b.impact),
+        "likelihood" => a.likelihood.cmp(&b.likelihood),
+        "updated_at" => a.updated_at.cmp(&b.updated_at),
+        "owner" => a.owner.cmp(&b.owner),
+        // severity: the register's own order is descending, so ascending is its reverse.
+        _ => a.severity.cmp(&b.severity),
+    }
+}
+
+/// Risks the caller can see, filtered, sorted and paged.
+#[utoipa::path(get, path = "/risks", tag = "risks", params(RiskListQuery),
+    responses((status = 200, body = Page<RiskSchema>), (status = 401, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)),
+    security(("token" = []), ("session" = [])))]
+async fn list_risks(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<RiskListQuery>,
+) -> ApiResult<axum::Json<Page<RiskView>>> {
+    let as_at = parse_as_at(q.as_at.as_deref())?;
+    let paging = Paging::new(q.limit, q.offset)?;
+    let sort = parse_sort(q.sort.as_deref(), SORT_KEYS)?;
+    let statuses = parse_list(q.status.as_deref(), RiskStatus::parse)?;
+    let rags = parse_list(q.rag.as_deref(), Rag::parse)?;
+    let register = match q.register.as_deref() {
+        Some(c) => Some(visible_register(&state, &caller, &parse_code(c)?, as_at).await?.code),
+        None => None,
+    };
+    let visible = visible_registers(&state, &caller).await?;
+    let then = match as_at {
+        Some(t) => state.store.registers(Some(t)).await?,
+        None => visible.values().cloned().collect(),
+    };
+    let risks = state
+        .store
+        .risks(&RecordQuery {
+            register,
+            as_at,
+            include_closed: q.include_closed.unwrap_or(false) || statuses.is_some(),
+        })
+        .await?;
+    let settings = state.store.settings().await?;
+    let needle =
+        q.q.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_lowercase);
+    let owner = q
+        .owner
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_lowercase);
+    let mut views: Vec<RiskView> = risks
+        .iter()
+        .filter(|r| {
+            let code = &r.reference.register;
+            visible.contains_key(code) && then.iter().any(|reg| &reg.code == code && caller.can_see(reg))
+        })
+        .filter(|r| statuses.as_ref().is_none_or(|s| s.contains(&r.fields.status)))
+        .filter(|r| rags.as_ref().is_none_or(|s| s.contains(&r.fields.rag)))
+        .filter(|r| q.min_severity.is_none_or(|m| r.severity() >= m))
+        .filter(|r| {
+            owner
+                .as_ref()
+                .is_none_or(|o| r.fields.owner.as_deref().is_some_and(|x| x.to_lowercase() == *o))
+        })
+        .filter(|r| {
+            needle.as_ref().is_none_or(|n| {
+                let f = &r.fields;
+                let mut texts: Vec<&str> = vec![f.statement.as_str()];
+                texts.extend(f.consequences.iter().map(String::as_str));
+                texts.extend(f.notes.as_deref());
+                texts.extend(f.mitigations.iter().map(|m| m.text.as_str()));
+                text_matches(n, &texts)
+            })
+        })
+        .map(|r| {
+            let paper = then
+                .iter()
+                .find(|reg| reg.code == r.reference.register)
+                .and_then(|reg| reg.fields.last_paper_on);
+            RiskView::new(r, &settings, paper)
+        })
+        .collect();
+    if let Some((key, descending)) = sort {
+        // Ties fall back to the register's own order, so every sort is total and stable.
+        views.sort_by(|a, b| {
+            let o = compare(key, a, b);
+            let o = if descending { o.reverse() } else { o };
+            o.then(b.severity.cmp(&a.severity))
+                .then(a.number.cmp(&b.number))
+                .then(a.register.cmp(&b.register))
+        });
+    }
+    Ok(axum::Json(paging.page(views)))
+}
+
+/// One risk, as it stands or as it stood at `as_at`.
+#[utoipa::path(get, path = "/risks/{ref}", tag = "risks",
+    params(("ref" = String, Path, description = "CODE-N, e.g. PANEL-15"), AsAtQuery),
+    responses((status = 200, body = RiskSchema, headers(("ETag" = String))), (status = 404, body = Problem)),
+    security(("token" = []), ("session" = [])))]
+async fn get_risk(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(reference): ApiPath<String>,
+    ApiQuery(q): ApiQuery<AsAtQuery>,
+) -> ApiResult<Response> {
+    let as_at = parse_as_at(q.as_at.as_deref())?;
+    let (risk, register) = visible_risk(&state, &caller, &reference, as_at).await?;
+    respond(&state, StatusCode::OK, &risk, register.fields.last_paper_on).await
+}
+
+/// Adds a risk to a register (secretariat or admin).
+#[utoipa::path(post, path = "/registers/{code}/risks", tag = "risks", request_body = NewRisk,
+    params(("code" = String, Path, description = "The register to add the risk to")),
+    responses((status = 201, body = RiskSchema, headers(("ETag" = String), ("Location" = String))),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)),
+    security(("token" = []), ("session" = [])))]
+async fn create_risk(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(code): ApiPath<String>,
+    ApiJson(body): ApiJson<NewRisk>,
+) -> ApiResult<Response> {
+    let register = visible_register(&state, &caller, &parse_code(&code)?, None).await?;
+    caller.require_editor()?;
+    let status = body.status.unwrap_or(RiskStatus::Open);
+    if !status.is_live() {
+        return Err(Error::invalid("status", "a new risk must be proposed or open"));
+    }
+    let fields = RiskFields {
+        statement: body.statement,
+        consequences: body.consequences,
+        impact: body.impact,
+        likelihood: body.likelihood,
+        rag: body.rag,
+        status,
+        owner: body.owner,
+        raised_by: body.raised_by,
+        raised_on: body.raised_on,
+        category: body.category,
+        provenance: body.provenance,
+        footnotes: body.footnotes,
+        notes: body.notes,
+        inherent: body.inherent,
+        target: body.target,
+        response: body.response,
+        proximity: body.proximity,
+        review_by: body.review_by,
+        mitigations: body.mitigations.into_iter().map(NewMitigation::into_domain).collect(),
+    };
+    let risk = state
+        .store
+        .create_risk(
+            register.code.clone(),
+            None,
+            fields,
+            WriteContext::new(caller.actor(), None),
+        )
+        .await?;
+    let mut response = respond(&state, StatusCode::CREATED, &risk, register.fields.last_paper_on).await?;
+    super::set_location(&mut response, &format!("/api/v1/risks/{}", risk.reference));
+    Ok(response)
+}
+
+/// Amends a risk (secretariat or admin). Requires `If-Match`.
+#[utoipa::path(patch, path = "/risks/{ref}", tag = "risks", request_body = RiskPatch,
+    params(("ref" = String, Path), ("If-Match" = String, Header, description = "The ETag of the version you read")),
+    responses((status = 200, body = RiskSchema, headers(("ETag" = String))), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)),
+    security(("token" = []), ("session" = [])))]
+async fn amend_risk(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(reference): ApiPath<String>,
+    if_match: IfMatch,
+    ApiJson(patch): ApiJson<RiskPatch>,
+) -> ApiResult<Response> {
+    let (current, register) = visible_risk(&state, &caller, &reference, None).await?;
+    caller.require_editor()?;
+    let key = current.reference.to_string();
+    let expected = if_match.check(&key, current.revision.version)?;
+    let change = patch.into_change();
+    let risk = state
+        .store
+        .amend_risk(
+            current.reference,
+            Some(expected),
+            change,
+            WriteContext::new(caller.actor(), None),
+        )
+        .await
+        .map_err(Error::from_versioned_write)?;
+    respond(&state, StatusCode::OK, &risk, register.fields.last_paper_on).await
+}
+
+/// Closes a risk that is proposed or open (secretariat or admin). Requires `If-Match`.
+#[utoipa::path(post, path = "/risks/{ref}/close", tag = "risks",
+    params(("ref" = String, Path), ("If-Match" = String, Header, description = "The ETag of the version you read")),
+    responses((status = 200, body = RiskSchema, headers(("ETag" = String))), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)),
+    security(("token" = []), ("session" = [])))]
+async fn close_risk(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(reference): ApiPath<String>,
+    if_match: IfMatch,
+) -> ApiResult<Response> {
+    let (current, register) = visible_risk(&state, &caller, &reference, None).await?;
+    caller.require_editor()?;
+    let expected = if_match.check(&current.reference.to_string(), current.revision.version)?;
+    let risk = state
+        .store
+        .close_risk(
+            current.reference,
+            Some(expected),
+            WriteContext::new(caller.actor(), None),
+        )
+        .await
+        .map_err(Error::from_versioned_write)?;
+    respond(&state, StatusCode::OK, &risk, register.fields.last_paper_on).await
+}
