@@ -159,8 +159,12 @@ fn foundation_checks_pass_on_postgres() {
 
     let july = ok(db, &["risk", "show", "PANEL-15", "--as-at", "2018-07-31"]);
     assert!(july.contains("has not yet completed"), "{july}");
+    // The amendment is pending at the August meeting until the Panel agrees it.
+    let pending = ok(db, &["risk", "show", "PANEL-15"]);
+    assert!(pending.contains("has not yet completed"), "{pending}");
+    ok(db, &["decide", "2", "--agreed", "--minute", "Minute 5"]);
     let now = ok(db, &["risk", "show", "PANEL-15"]);
-    assert!(!now.contains("has not yet completed"), "{now}");
+    assert!(!now.contains("has not yet completed") && now.contains("which may lead to:"), "{now}");
 
     let events = event_count(db);
     let export = ok(db, &["export", "--format", "json"]);
