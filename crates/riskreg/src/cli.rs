@@ -53,6 +53,11 @@ pub enum Command {
     Export(ExportArgs),
     /// Copy a whole database, history included, to another (e.g. SQLite to PostgreSQL).
     Migrate(MigrateArgs),
+    /// Serve the JSON API, its OpenAPI document and reference page.
+    Serve(crate::commands::serve::ServeArgs),
+    /// Users, roles, register memberships and API tokens.
+    #[command(subcommand)]
+    User(crate::commands::user::UserCommand),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

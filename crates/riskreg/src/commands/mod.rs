@@ -7,7 +7,9 @@ mod issue;
 mod migrate;
 mod register;
 mod risk;
+pub(crate) mod serve;
 mod setup;
+pub(crate) mod user;
 
 use std::io::Write as _;
 use std::process::ExitCode;
@@ -60,6 +62,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Audit(c) => audit::run(&session, c).await,
         Command::Import(a) => exchange::import(&session, a).await,
         Command::Export(a) => exchange::export(&session, a).await,
+        Command::Serve(a) => serve::run(&session, a).await,
+        Command::User(c) => user::run(&session, c).await,
         Command::Migrate(_) => unreachable!("migrate returned above"),
     }
 }
