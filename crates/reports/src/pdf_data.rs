@@ -195,8 +195,8 @@ fn matrix(paper: &Paper) -> MatrixData {
                     CellData {
                         ink: text_on(&fill),
                         fill,
-                        // Three lines of numbers fill a cell.
-                        risks: cell.map(|c| c.label(12)).unwrap_or_default(),
+                        // Two lines of numbers fill a cell; a crowded one grows.
+                        risks: cell.map(|c| c.label(8)).unwrap_or_default(),
                     }
                 })
                 .collect()

@@ -68,6 +68,11 @@ pub enum Command {
     Paper(PaperArgs),
     /// Copy a whole database, history included, to another (e.g. SQLite to PostgreSQL).
     Migrate(MigrateArgs),
+    /// Serve the JSON API, its OpenAPI document and reference page.
+    Serve(crate::commands::serve::ServeArgs),
+    /// Users, roles, register memberships and API tokens.
+    #[command(subcommand)]
+    User(crate::commands::user::UserCommand),
 }
 
 #[derive(Debug, Subcommand)]

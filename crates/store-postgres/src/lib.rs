@@ -296,6 +296,40 @@ impl Store for PgStore {
         Ok(risks)
     }
 
+    async fn risk_page(&self, query: &RecordQuery, limit: u32, offset: u32) -> StoreResult<(Vec<Risk>, u64)> {
+        if query.as_at.is_some() {
+            return Ok(riskreg_store::store::page_of(self.risks(query).await?, limit, offset));
+        }
+        if let Some(code) = &query.register {
+            self.register(code, None).await?;
+        }
+        let register = query.register.as_ref().map(RegisterCode::as_str);
+        // The same order as `risks` (codes compared bytewise, as Rust does), by index.
+        let risks = sqlx::query(
+            "SELECT register, number, body, version, updated_at, updated_by FROM risks
+             WHERE ($1::text IS NULL OR register = $1) AND ($2 OR live)
+             ORDER BY severity DESC, number ASC, register COLLATE \"C\" ASC LIMIT $3 OFFSET $4",
+        )
+        .bind(register)
+        .bind(query.include_closed)
+        .bind(i64::from(limit))
+        .bind(i64::from(offset))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(risk_from_table_row)
+        .collect::<StoreResult<Vec<_>>>()?;
+        let total: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM risks WHERE ($1::text IS NULL OR register = $1) AND ($2 OR live)")
+                .bind(register)
+                .bind(query.include_closed)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(db_err)?;
+        Ok((risks, total as u64))
+    }
+
     async fn risk(&self, reference: &RecordRef, as_at: Option<DateTime<Utc>>) -> StoreResult<Risk> {
         let found = match as_at {
             Some(t) => self

@@ -254,6 +254,40 @@ impl Store for SqliteStore {
         row.ok_or_else(|| not_found("risk", reference, as_at))
     }
 
+    async fn risk_page(&self, query: &RecordQuery, limit: u32, offset: u32) -> StoreResult<(Vec<Risk>, u64)> {
+        if query.as_at.is_some() {
+            return Ok(riskreg_store::store::page_of(self.risks(query).await?, limit, offset));
+        }
+        if let Some(code) = &query.register {
+            self.register(code, None).await?;
+        }
+        let register = query.register.as_ref().map(RegisterCode::as_str);
+        // The same order as `risks`, served by the risks_by_order index.
+        let risks = sqlx::query(
+            "SELECT register, number, body, version, updated_at, updated_by FROM risks
+             WHERE (?1 IS NULL OR register = ?1) AND (?2 OR live = 1)
+             ORDER BY severity DESC, number ASC, register ASC LIMIT ?3 OFFSET ?4",
+        )
+        .bind(register)
+        .bind(query.include_closed)
+        .bind(i64::from(limit))
+        .bind(i64::from(offset))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(rows::risk_from_table_row)
+        .collect::<StoreResult<Vec<_>>>()?;
+        let total: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM risks WHERE (?1 IS NULL OR register = ?1) AND (?2 OR live = 1)")
+                .bind(register)
+                .bind(query.include_closed)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(db_err)?;
+        Ok((risks, total as u64))
+    }
+
     async fn issues(&self, query: &RecordQuery) -> StoreResult<Vec<Issue>> {
         if let Some(code) = &query.register {
             self.register(code, query.as_at).await?;

@@ -21,6 +21,7 @@ use crate::store::{RecordQuery, Store};
 use crate::transfer::copy_all as copy;
 use crate::verify::verify_chain;
 
+mod paging;
 mod users;
 
 /// The SEC Panel demo data, which exercises every field of the file format.
@@ -50,6 +51,7 @@ pub fn scenarios() -> Vec<(&'static str, Scenario)> {
         ("users_and_tokens", |s| Box::pin(users::users_and_tokens(s))),
         ("sessions", |s| Box::pin(users::sessions(s))),
         ("throttling", |s| Box::pin(users::throttling(s))),
+        ("risk_pages", |s| Box::pin(paging::risk_pages(s))),
     ]
 }
 

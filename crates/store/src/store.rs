@@ -37,6 +37,15 @@ pub struct JsonRecord {
     pub revision: Revision,
 }
 
+/// `limit` items from `offset` of a list, and the list's length.
+pub fn page_of<T>(all: Vec<T>, limit: u32, offset: u32) -> (Vec<T>, u64) {
+    let total = all.len() as u64;
+    (
+        all.into_iter().skip(offset as usize).take(limit as usize).collect(),
+        total,
+    )
+}
+
 /// A storage backend: reads, and the start of a write transaction; with the user,
 /// session and throttle aggregates beside the registers.
 #[async_trait]
@@ -57,6 +66,12 @@ pub trait Store: UserStore + SessionStore + ThrottleStore + Send + Sync + Debug 
     async fn risks(&self, query: &RecordQuery) -> StoreResult<Vec<Risk>>;
 
     async fn risk(&self, reference: &RecordRef, as_at: Option<DateTime<Utc>>) -> StoreResult<Risk>;
+
+    /// One page of [`Store::risks`] in the same order, and how many risks the whole list
+    /// holds. Backends answer current reads from an index instead of reading every risk.
+    async fn risk_page(&self, query: &RecordQuery, limit: u32, offset: u32) -> StoreResult<(Vec<Risk>, u64)> {
+        Ok(page_of(self.risks(query).await?, limit, offset))
+    }
 
     /// Issues in register order (impact descending, number ascending).
     async fn issues(&self, query: &RecordQuery) -> StoreResult<Vec<Issue>>;

@@ -25,7 +25,7 @@ use riskreg_store::Store;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -86,14 +86,18 @@ pub fn app(state: AppState) -> Router {
             axum::response::IntoResponse::into_response(Error::internal("a handler panicked"))
         }))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
-            let id = req
-                .headers()
-                .get(REQUEST_ID)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("-");
-            tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path())
-        }))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request<_>| {
+                    let id = req
+                        .headers()
+                        .get(REQUEST_ID)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("-");
+                    tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path())
+                })
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
         .layer(SetRequestIdLayer::new(REQUEST_ID, RequestIds::default()))
         .with_state(state)
 }
@@ -152,6 +156,22 @@ async fn method_not_allowed() -> Error {
     Error::MethodNotAllowed
 }
 
+/// Every hour, removes expired sessions and login counts past their window. Any server
+/// process may do it; the deletes are idempotent, so several doing it at once is harmless.
+async fn housekeeping(store: Arc<dyn Store>) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        let now = chrono::Utc::now();
+        if let Err(e) = store.purge_expired_sessions(now).await {
+            tracing::warn!(error = %e, "could not purge expired sessions");
+        }
+        if let Err(e) = store.purge_throttles(now - chrono::Duration::hours(24)).await {
+            tracing::warn!(error = %e, "could not purge old login counts");
+        }
+    }
+}
+
 /// Serves `store` on `listener` until `shutdown` completes.
 pub async fn serve(
     listener: tokio::net::TcpListener,
@@ -162,6 +182,7 @@ pub async fn serve(
     if config.insecure_disable_auth {
         tracing::warn!("AUTHENTICATION IS SWITCHED OFF: every request acts as an administrator. Benchmarks only.");
     }
+    tokio::spawn(housekeeping(Arc::clone(&store)));
     let app = app(AppState::new(store, config));
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)

@@ -14,7 +14,9 @@ mod paper;
 mod propose;
 mod register;
 mod risk;
+pub(crate) mod serve;
 mod setup;
+pub(crate) mod user;
 
 use std::io::Write as _;
 use std::process::ExitCode;
@@ -73,6 +75,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Decide(a) => decide::decide(&session, a).await,
         Command::Lint(a) => lint::run(&session, a).await,
         Command::Paper(a) => paper::run(&session, a).await,
+        Command::Serve(a) => serve::run(&session, a).await,
+        Command::User(c) => user::run(&session, c).await,
         Command::Migrate(_) => unreachable!("migrate returned above"),
     }
 }

@@ -170,6 +170,18 @@ impl Paging {
         })
     }
 
+    /// A page whose items were already cut from a list of `total`.
+    pub fn page_of<T>(self, items: Vec<T>, total: u64) -> Page<T> {
+        let end = u64::from(self.offset) + items.len() as u64;
+        Page {
+            items,
+            total,
+            limit: self.limit,
+            offset: self.offset,
+            next_offset: (end < total).then_some(end as u32),
+        }
+    }
+
     /// One page of `items`, which must already be in their final, stable order.
     pub fn page<T>(self, items: Vec<T>) -> Page<T> {
         let total = items.len() as u64;

@@ -201,17 +201,18 @@ pub async fn respond(
     Ok(tagged(status, &view.reference, view.version, &view))
 }
 
-fn compare(key: &str, a: &RiskView, b: &RiskView) -> Ordering {
+fn compare(key: &str, a: &Risk, b: &Risk) -> Ordering {
+    let (fa, fb) = (&a.fields, &b.fields);
     match key {
-        "number" => a.number.cmp(&b.number),
-        "ref" => a.register.cmp(&b.register).then(a.number.cmp(&b.number)),
-        "rag" => a.rag.rank().cmp(&b.rag.rank()),
-        "impact" => a.impact.cmp(&b.impact),
-        "likelihood" => a.likelihood.cmp(&b.likelihood),
-        "updated_at" => a.updated_at.cmp(&b.updated_at),
-        "owner" => a.owner.cmp(&b.owner),
+        "number" => a.reference.number.cmp(&b.reference.number),
+        "ref" => a.reference.cmp(&b.reference),
+        "rag" => fa.rag.rank().cmp(&fb.rag.rank()),
+        "impact" => fa.impact.cmp(&fb.impact),
+        "likelihood" => fa.likelihood.cmp(&fb.likelihood),
+        "updated_at" => a.revision.updated_at.cmp(&b.revision.updated_at),
+        "owner" => fa.owner.cmp(&fb.owner),
         // severity: the register's own order is descending, so ascending is its reverse.
-        _ => a.severity.cmp(&b.severity),
+        _ => a.severity().cmp(&b.severity()),
     }
 }
 
@@ -229,24 +230,6 @@ async fn list_risks(
     let sort = parse_sort(q.sort.as_deref(), SORT_KEYS)?;
     let statuses = parse_list(q.status.as_deref(), RiskStatus::parse)?;
     let rags = parse_list(q.rag.as_deref(), Rag::parse)?;
-    let register = match q.register.as_deref() {
-        Some(c) => Some(visible_register(&state, &caller, &parse_code(c)?, as_at).await?.code),
-        None => None,
-    };
-    let visible = visible_registers(&state, &caller).await?;
-    let then = match as_at {
-        Some(t) => state.store.registers(Some(t)).await?,
-        None => visible.values().cloned().collect(),
-    };
-    let risks = state
-        .store
-        .risks(&RecordQuery {
-            register,
-            as_at,
-            include_closed: q.include_closed.unwrap_or(false) || statuses.is_some(),
-        })
-        .await?;
-    let settings = state.store.settings().await?;
     let needle =
         q.q.as_deref()
             .map(str::trim)
@@ -258,8 +241,34 @@ async fn list_risks(
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(str::to_lowercase);
-    let mut views: Vec<RiskView> = risks
-        .iter()
+    let register = match q.register.as_deref() {
+        Some(c) => Some(visible_register(&state, &caller, &parse_code(c)?, as_at).await?),
+        None => None,
+    };
+    let settings = state.store.settings().await?;
+    let query = RecordQuery {
+        register: register.as_ref().map(|r| r.code.clone()),
+        as_at,
+        include_closed: q.include_closed.unwrap_or(false) || statuses.is_some(),
+    };
+    let plain = statuses.is_none() && rags.is_none() && q.min_severity.is_none() && needle.is_none() && owner.is_none();
+    if let Some(register) = register.as_ref().filter(|_| plain && sort.is_none()) {
+        // One visible register in its own order: the store reads just the page.
+        let (risks, total) = state.store.risk_page(&query, paging.limit, paging.offset).await?;
+        let paper = register.fields.last_paper_on;
+        let views = risks.iter().map(|r| RiskView::new(r, &settings, paper)).collect();
+        return Ok(axum::Json(paging.page_of(views, total)));
+    }
+    let visible = visible_registers(&state, &caller).await?;
+    let then = match as_at {
+        Some(t) => state.store.registers(Some(t)).await?,
+        None => visible.values().cloned().collect(),
+    };
+    let mut risks: Vec<Risk> = state
+        .store
+        .risks(&query)
+        .await?
+        .into_iter()
         .filter(|r| {
             let code = &r.reference.register;
             visible.contains_key(code) && then.iter().any(|reg| &reg.code == code && caller.can_see(reg))
@@ -282,6 +291,21 @@ async fn list_risks(
                 text_matches(n, &texts)
             })
         })
+        .collect();
+    if let Some((key, descending)) = sort {
+        // Ties fall back to the register's own order, so every sort is total and stable.
+        risks.sort_by(|a, b| {
+            let o = compare(key, a, b);
+            let o = if descending { o.reverse() } else { o };
+            o.then_with(|| riskreg_domain::ordering::register_order(a, b))
+        });
+    }
+    let total = risks.len() as u64;
+    let page = paging.page(risks);
+    // Views (with their derived fields) are built for the page only.
+    let views = page
+        .items
+        .iter()
         .map(|r| {
             let paper = then
                 .iter()
@@ -290,17 +314,7 @@ async fn list_risks(
             RiskView::new(r, &settings, paper)
         })
         .collect();
-    if let Some((key, descending)) = sort {
-        // Ties fall back to the register's own order, so every sort is total and stable.
-        views.sort_by(|a, b| {
-            let o = compare(key, a, b);
-            let o = if descending { o.reverse() } else { o };
-            o.then(b.severity.cmp(&a.severity))
-                .then(a.number.cmp(&b.number))
-                .then(a.register.cmp(&b.register))
-        });
-    }
-    Ok(axum::Json(paging.page(views)))
+    Ok(axum::Json(paging.page_of(views, total)))
 }
 
 /// One risk, as it stands or as it stood at `as_at`.
