@@ -164,7 +164,10 @@ fn foundation_checks_pass_on_postgres() {
     assert!(pending.contains("has not yet completed"), "{pending}");
     ok(db, &["decide", "2", "--agreed", "--minute", "Minute 5"]);
     let now = ok(db, &["risk", "show", "PANEL-15"]);
-    assert!(!now.contains("has not yet completed") && now.contains("which may lead to:"), "{now}");
+    assert!(
+        !now.contains("has not yet completed") && now.contains("insufficiently detailed"),
+        "{now}"
+    );
 
     let events = event_count(db);
     let export = ok(db, &["export", "--format", "json"]);

@@ -128,6 +128,17 @@ async fn risks_are_listed_in_register_order_and_paged_stably() {
 #[tokio::test]
 async fn a_register_and_a_risk_read_as_at_a_date() {
     let app = spawn_app().await;
+    // The demo's Risk 15 amendment is pending at the August meeting; agree it first.
+    app.store
+        .decide(
+            2,
+            riskreg_domain::review::Decision::Agreed,
+            None,
+            None,
+            riskreg_store::WriteContext::new("secretariat", None),
+        )
+        .await
+        .expect("agree the Risk 15 amendment");
     let then = app.get("/api/v1/risks/PANEL-15?as_at=2018-07-31", "viewer").await;
     let now = app.get("/api/v1/risks/PANEL-15", "viewer").await;
     assert_eq!(then.status, StatusCode::OK);
@@ -158,6 +169,17 @@ async fn a_register_and_a_risk_read_as_at_a_date() {
 #[tokio::test]
 async fn history_and_word_diff_of_a_record() {
     let app = spawn_app().await;
+    // The demo's Risk 15 amendment is pending at the August meeting; agree it first.
+    app.store
+        .decide(
+            2,
+            riskreg_domain::review::Decision::Agreed,
+            None,
+            None,
+            riskreg_store::WriteContext::new("secretariat", None),
+        )
+        .await
+        .expect("agree the Risk 15 amendment");
     let r = app.get("/api/v1/risks/PANEL-15/history", "viewer").await;
     assert_eq!(r.status, StatusCode::OK);
     let events = r.body.as_array().expect("events");
