@@ -53,10 +53,12 @@ fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(api::users::router())
         .merge(api::tokens::router())
         .merge(api::auth::router());
-    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+    let (router, mut doc) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .routes(routes!(healthz))
         .nest(API_PREFIX, api)
-        .split_for_parts()
+        .split_for_parts();
+    utoipa::Modify::modify(&openapi::Problems, &mut doc);
+    (router, doc)
 }
 
 /// The OpenAPI document, as served at [`OPENAPI_PATH`].

@@ -2,7 +2,10 @@
 //! registered through `utoipa_axum::routes!`, so the document and the router cannot
 //! disagree), with the two security schemes and the shared error schema.
 
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::response::ResponseBuilder;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{Content, Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 
 #[derive(Debug, OpenApi)]
@@ -55,5 +58,59 @@ impl Modify for Security {
                  writes also need the X-CSRF-Token header",
             ))),
         );
+    }
+}
+
+/// Every error is `application/problem+json`; every operation may fail with a 500, and
+/// every secured one with a 401, so each says so without repeating it in every handler.
+/// Applied to the finished document, once the routes have added their paths.
+#[derive(Debug)]
+pub struct Problems;
+
+const PROBLEM: &str = "application/problem+json";
+
+fn problem_response(description: &str) -> RefOr<utoipa::openapi::Response> {
+    ResponseBuilder::new()
+        .description(description)
+        .content(PROBLEM, Content::new(Some(Ref::from_schema_name("Problem"))))
+        .build()
+        .into()
+}
+
+fn document_problems(op: &mut Operation) {
+    let responses = &mut op.responses.responses;
+    for (status, response) in responses.iter_mut() {
+        if let (true, RefOr::T(r)) = (status.starts_with('4') || status.starts_with('5'), response)
+            && let Some(json) = r.content.shift_remove("application/json")
+        {
+            r.content.insert(PROBLEM.to_owned(), json);
+        }
+    }
+    if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
+        responses
+            .entry("401".to_owned())
+            .or_insert_with(|| problem_response("No valid credentials"));
+    }
+    responses
+        .entry("500".to_owned())
+        .or_insert_with(|| problem_response("The server failed; the cause is logged, not shown"));
+}
+
+impl Modify for Problems {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            for op in [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                document_problems(op);
+            }
+        }
     }
 }

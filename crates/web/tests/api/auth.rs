@@ -448,3 +448,57 @@ async fn cors_answers_only_the_configured_origins() {
         .await;
     assert!(other.header("access-control-allow-origin").is_none());
 }
+
+#[tokio::test]
+async fn sessions_and_login_counts_are_shared_by_every_server_on_one_database() {
+    let config = || riskreg_web::WebConfig {
+        trust_forwarded_for: true,
+        ..Default::default()
+    };
+    let a = spawn_app_with(config()).await;
+    let b = a.peer(config()).await;
+    // A session started on one server is honoured, and ended, on the other.
+    let r = login(&a, "admin", ADMIN_PASSWORD, "192.0.2.20").await;
+    let cookie = r
+        .header("set-cookie")
+        .expect("cookie")
+        .split(';')
+        .next()
+        .expect("pair")
+        .to_owned();
+    let csrf = r.body["csrf_token"].as_str().expect("csrf").to_owned();
+    let on_b = b
+        .send(
+            Method::GET,
+            "/api/v1/auth/session",
+            Req::default().header("cookie", &cookie),
+        )
+        .await;
+    assert_eq!(on_b.status, StatusCode::OK);
+    let out = b
+        .send(
+            Method::POST,
+            "/api/v1/auth/logout",
+            Req::default().header("cookie", &cookie).header("x-csrf-token", &csrf),
+        )
+        .await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT);
+    let on_a = a
+        .send(
+            Method::GET,
+            "/api/v1/auth/session",
+            Req::default().header("cookie", &cookie),
+        )
+        .await;
+    assert_eq!(on_a.status, StatusCode::UNAUTHORIZED);
+    // Failed logins spread over both servers add up.
+    let mut throttled = false;
+    for i in 0..12 {
+        let server = if i % 2 == 0 { &a } else { &b };
+        if login(server, "admin", "guess guess guess", "198.51.100.9").await.status == StatusCode::TOO_MANY_REQUESTS {
+            throttled = true;
+            break;
+        }
+    }
+    assert!(throttled, "alternating between servers does not escape the count");
+}

@@ -27,7 +27,8 @@ pub struct TestApp {
     pub store: Arc<dyn Store>,
     /// The API token secret of every user, by name.
     pub tokens: HashMap<String, String>,
-    _dir: tempfile::TempDir,
+    pub db_url: String,
+    _dir: Arc<tempfile::TempDir>,
 }
 
 /// A response, read whole.
@@ -142,23 +143,49 @@ pub async fn spawn_app_with(config: WebConfig) -> TestApp {
         tokens.insert(name, token);
     }
 
+    let addr = listen(Arc::clone(&store), config).await;
+    TestApp {
+        addr,
+        client: client(),
+        store,
+        tokens,
+        db_url: url,
+        _dir: Arc::new(dir),
+    }
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// Serves `store` on a fresh loopback port.
+async fn listen(store: Arc<dyn Store>, config: WebConfig) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("address");
-    let served = Arc::clone(&store);
     tokio::spawn(async move {
-        serve(listener, served, config, std::future::pending())
+        serve(listener, store, config, std::future::pending())
             .await
             .expect("serve");
     });
-    TestApp {
-        addr,
-        client: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client"),
-        store,
-        tokens,
-        _dir: dir,
+    addr
+}
+
+impl TestApp {
+    /// A second server on the same database, with its own connection pool: what a second
+    /// `riskreg serve` process behind the same load balancer would be.
+    pub async fn peer(&self, config: WebConfig) -> TestApp {
+        let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&self.db_url).await.expect("open again"));
+        TestApp {
+            addr: listen(Arc::clone(&store), config).await,
+            client: client(),
+            store,
+            tokens: self.tokens.clone(),
+            db_url: self.db_url.clone(),
+            _dir: Arc::clone(&self._dir),
+        }
     }
 }
 

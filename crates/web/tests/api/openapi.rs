@@ -21,12 +21,27 @@ async fn the_document_is_valid_openapi_3_1_and_every_path_is_routed() {
     assert!(components.schemas.contains_key("Problem"));
     let paths = spec.paths.as_ref().expect("paths");
     assert!(paths.len() >= 25, "{} paths", paths.len());
+    let raw = &r.body["paths"];
+    for (path, item) in raw.as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("item") {
+            for (status, response) in op["responses"].as_object().expect("responses") {
+                if status.starts_with('4') || status.starts_with('5') {
+                    let content = response["content"].as_object().expect("content");
+                    assert!(
+                        content.contains_key("application/problem+json") && !content.contains_key("application/json"),
+                        "{method} {path} {status} is not documented as problem+json"
+                    );
+                }
+            }
+            if op.get("security").is_some() {
+                assert!(op["responses"].get("401").is_some(), "{method} {path} documents no 401");
+            }
+        }
+    }
     for (path, item) in paths {
         for (method, op) in item.methods() {
-            assert!(
-                !op.responses.as_ref().is_none_or(|r| r.is_empty()),
-                "{method} {path} documents no response"
-            );
+            let responses = op.responses.as_ref().expect("responses");
+            assert!(responses.contains_key("500"), "{method} {path} documents no 500");
             let concrete = path
                 .replace("{code}", "PANEL")
                 .replace("{ref}", "PANEL-1")
