@@ -8,4 +8,5 @@ mod input;
 mod matrix;
 mod openapi;
 mod reads;
+mod throttle;
 mod writes;
