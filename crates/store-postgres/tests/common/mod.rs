@@ -11,6 +11,9 @@ use sqlx::{Connection, PgConnection, PgPool};
 
 pub const ENV: &str = "RISKREG_TEST_POSTGRES_URL";
 
+/// How many test servers this process has made, for unique database names.
+static SERVERS: AtomicUsize = AtomicUsize::new(0);
+
 pub struct TestServer {
     url: url::Url,
     admin: PgPool,
@@ -41,7 +44,13 @@ impl TestServer {
         Some(Self {
             url,
             admin,
-            prefix: format!("riskreg_conf_{}_{stamp}", std::process::id()),
+            // Tests in one binary run at once and may read the same microsecond: the
+            // counter keeps their database names apart.
+            prefix: format!(
+                "riskreg_conf_{}_{stamp}_{}",
+                std::process::id(),
+                SERVERS.fetch_add(1, Ordering::SeqCst)
+            ),
             next: AtomicUsize::new(0),
             created: Mutex::new(Vec::new()),
         })
