@@ -19,14 +19,18 @@ pub async fn security_headers(State(state): State<AppState>, request: Request, n
     let mut response = next.run(request).await;
     let h = response.headers_mut();
     let csp = if is_docs { DOCS_CSP } else { API_CSP };
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp));
+    // The web UI's pages set their own (stricter for scripts, but allowing its forms).
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp));
+    }
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
     h.insert("cross-origin-resource-policy", HeaderValue::from_static("same-origin"));
-    if !is_docs {
-        // Register contents may be confidential: no shared cache may keep them.
+    if !is_docs && !h.contains_key(header::CACHE_CONTROL) {
+        // Register contents may be confidential: no shared cache may keep them. (The UI's
+        // static assets say otherwise for themselves.)
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     if state.config.secure_cookies {

@@ -13,6 +13,7 @@ pub mod headers;
 pub mod openapi;
 pub mod patch;
 pub mod state;
+pub mod ui;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -73,6 +74,7 @@ pub fn app(state: AppState) -> Router {
     let config = Arc::clone(&state.config);
     let mut router = router
         .merge(SwaggerUi::new(DOCS_PATH).url(OPENAPI_PATH, doc))
+        .merge(ui::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(config.body_limit))

@@ -1,0 +1,8 @@
+//! The web UI over plain HTTP, without a browser: status codes, access control, CSRF
+//! refusals, escaping of stored text, and the edit form's validation and conflict answers.
+
+#[path = "../common/app.rs"]
+mod app;
+mod helpers;
+mod pages;
+mod writes;
