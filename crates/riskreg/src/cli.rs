@@ -73,6 +73,10 @@ pub enum Command {
     /// Users, roles, register memberships and API tokens.
     #[command(subcommand)]
     User(crate::commands::user::UserCommand),
+    /// Fill an empty database with a large generated organisation, for benchmarks
+    /// (see bench/README.md).
+    #[command(hide = true)]
+    BenchData(crate::commands::bench_data::BenchDataArgs),
 }
 
 #[derive(Debug, Subcommand)]

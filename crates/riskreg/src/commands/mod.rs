@@ -2,6 +2,7 @@
 //! writes what the user asked for to standard output.
 
 mod audit;
+pub(crate) mod bench_data;
 mod decide;
 mod exchange;
 mod issue;
@@ -77,6 +78,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Paper(a) => paper::run(&session, a).await,
         Command::Serve(a) => serve::run(&session, a).await,
         Command::User(c) => user::run(&session, c).await,
+        Command::BenchData(a) => bench_data::run(&session, a).await,
         Command::Migrate(_) => unreachable!("migrate returned above"),
     }
 }

@@ -1,0 +1,212 @@
+#!/usr/bin/env bash
+# riskreg's benchmark suite, end to end, printing one table: in-process benchmarks
+# (criterion), the HTTP API under load (wrk, token auth on, SQLite and PostgreSQL) beside a
+# bare axum + SQLite baseline measured in the same run, whole-command timings (hyperfine),
+# peak memory and start-up time. See bench/README.md for the method and the latest figures.
+#
+#   bench/run.sh            the full run: release build, 10,000 and 100,000 risks (~25 min)
+#   bench/run.sh --smoke    seconds: debug build, tiny data, one pass of everything, no targets
+#
+# Options: --no-postgres (SQLite only), --no-criterion, --duration SECONDS (wrk, default 10),
+# --connections N (default 16). PostgreSQL is used when RISKREG_TEST_POSTGRES_URL (or
+# RISKREG_BENCH_POSTGRES_URL) names a server where the user may create databases.
+# Needs wrk and hyperfine for the full run (apt-get install -y wrk hyperfine).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT="$PWD"
+
+SMOKE=0 POSTGRES=1 CRITERION=1 DURATION=10 CONNECTIONS=16
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --smoke) SMOKE=1 ;;
+        --no-postgres) POSTGRES=0 ;;
+        --no-criterion) CRITERION=0 ;;
+        --duration) DURATION="$2"; shift ;;
+        --connections) CONNECTIONS="$2"; shift ;;
+        *) echo "bench/run.sh: unknown option $1 (see the comment at the top)" >&2; exit 2 ;;
+    esac
+    shift
+done
+
+if [ "$SMOKE" = 1 ]; then
+    PROFILE=debug; CARGO_PROFILE=(); SMALL=(200 1000); BIG=(400 3000); DURATION=1; RUNS=1
+else
+    PROFILE=release; CARGO_PROFILE=(--release); SMALL=(10000 100000); BIG=(100000 1000000); RUNS=3
+fi
+PG_BASE="${RISKREG_BENCH_POSTGRES_URL:-${RISKREG_TEST_POSTGRES_URL:-}}"
+[ -n "$PG_BASE" ] || POSTGRES=0
+
+echo "building ($PROFILE)..." >&2
+cargo build -q "${CARGO_PROFILE[@]}" -p riskreg -p riskreg-bench --bins
+BIN="$ROOT/target/$PROFILE/riskreg"
+BARE="$ROOT/target/$PROFILE/bare-server"
+
+WORK="$(mktemp -d)"
+RESULTS="$WORK/results.tsv"
+: >"$RESULTS"
+SERVER="" PG_DBS=()
+cleanup() {
+    if [ -n "$SERVER" ]; then kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; fi
+    for db in "${PG_DBS[@]}"; do psql -q "$PG_BASE" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true; done
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+export RISKREG_ACTOR=bench RISKREG_LOG=warn
+
+# record KEY BACKEND VALUE: one figure for the table.
+record() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$RESULTS"; }
+now_ns() { date +%s%N; }
+
+# A database URL per backend and size.
+db_url() {
+    case "$1" in
+        sqlite) echo "sqlite:$WORK/$2.db" ;;
+        postgres)
+            local name="riskreg_bench_$$_$2"
+            PG_DBS+=("$name")
+            echo "${PG_BASE%/*}/$name" ;;
+    esac
+}
+
+BACKENDS=(sqlite)
+[ "$POSTGRES" = 1 ] && BACKENDS+=(postgres)
+declare -A SMALL_DB BIG_DB
+
+# ---- data -------------------------------------------------------------------------------
+for backend in "${BACKENDS[@]}"; do
+    for size in small big; do
+        if [ "$size" = small ]; then spec=("${SMALL[@]}"); else spec=("${BIG[@]}"); fi
+        url="$(db_url "$backend" "$size")"
+        echo "generating $backend $size: ${spec[0]} risks, ${spec[1]} events..." >&2
+        t0=$(now_ns)
+        "$BIN" --db "$url" bench-data --risks "${spec[0]}" --events "${spec[1]}" --seed 1 >"$WORK/$backend-$size.json" 2>/dev/null
+        record "gen_$size" "$backend" "$(( ($(now_ns) - t0) / 1000000 ))"
+        if [ "$size" = small ]; then SMALL_DB[$backend]="$url"; else BIG_DB[$backend]="$url"; fi
+    done
+done
+SAMPLE="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["sample_risk"])' "$WORK/sqlite-small.json")"
+
+# ---- in-process (criterion) --------------------------------------------------------------
+if [ "$CRITERION" = 1 ]; then
+    echo "criterion benchmarks..." >&2
+    if [ "$SMOKE" = 1 ]; then
+        # One pass of each benchmark on a small organisation: proves they still run.
+        RISKREG_BENCH_RISKS=200 cargo bench -q -p riskreg-bench --profile dev -- --test >"$WORK/criterion.txt" 2>&1
+        while read -r name; do record "criterion:$name" sqlite "ok"; done < <(sed -n 's/^Testing \(.*\)$/\1/p' "$WORK/criterion.txt" | sed 's/ *Success$//')
+    else
+        cargo bench -q -p riskreg-bench -- --output-format bencher 2>/dev/null | tee "$WORK/criterion.txt" >&2
+        # "test NAME ... bench:   1,234 ns/iter (+/- 56)"
+        while IFS=$'\t' read -r name ns; do record "criterion:$name" sqlite "$ns"; done < <(
+            sed -n 's/^test \(.*\) \.\.\. bench: *\([0-9,]*\) ns\/iter.*/\1\t\2/p' "$WORK/criterion.txt" | tr -d ,)
+    fi
+fi
+
+# ---- HTTP ---------------------------------------------------------------------------------
+PORT=18490
+BASE="http://127.0.0.1:$PORT"
+wait_up() {
+    for _ in $(seq 2000); do
+        curl -sf "$BASE$1" >/dev/null 2>&1 && return 0
+        kill -0 "$SERVER" 2>/dev/null || break
+        sleep 0.005
+    done
+    echo "the server did not come up" >&2; cat "$WORK/serve.log" >&2; exit 1
+}
+stop() { kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=""; }
+
+# wrk_run KEY BACKEND PATH [wrk args...]: requests/s and p99 (ms) of one run.
+wrk_run() {
+    local key="$1" backend="$2" path="$3"; shift 3
+    if ! command -v wrk >/dev/null; then
+        curl -sf "$@" "$BASE$path" >/dev/null
+        record "${key}_rps" "$backend" "n/a (no wrk)"
+        return
+    fi
+    local out
+    out="$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "$@" "$BASE$path")"
+    if grep -q "Non-2xx" <<<"$out"; then echo "$out" >&2; echo "wrk saw errors on $path" >&2; exit 1; fi
+    record "${key}_rps" "$backend" "$(awk '/^Requests\/sec/ {printf "%d", $2}' <<<"$out")"
+    record "${key}_p99" "$backend" "$(awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) sub(/ms/,"",v); else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; printf "%.2f", v}' <<<"$out")"
+}
+
+for backend in "${BACKENDS[@]}"; do
+    url="${SMALL_DB[$backend]}"
+    echo "HTTP on $backend..." >&2
+    echo "a long benchmark password" | "$BIN" --db "$url" user add bench --role admin --password-stdin >/dev/null
+    TOKEN="$("$BIN" --db "$url" user token create bench --label bench | tail -1)"
+    AUTH=(-H "Authorization: Bearer $TOKEN")
+
+    t0=$(now_ns)
+    "$BIN" --db "$url" serve --addr "127.0.0.1:$PORT" 2>"$WORK/serve.log" &
+    SERVER=$!
+    wait_up /healthz
+    record start_ms "$backend" "$(( ($(now_ns) - t0) / 1000000 ))"
+
+    wrk_run one "$backend" "/api/v1/risks/$SAMPLE" "${AUTH[@]}"
+    wrk_run list "$backend" "/api/v1/risks?register=BENCH&limit=50&offset=100" "${AUTH[@]}"
+
+    # Amendments: each request changes the notes of the next of 2,000 live risks, with the
+    # If-Match of the version the last response for that risk returned.
+    : >"$WORK/amend.txt"
+    for offset in 0 500 1000 1500; do
+        curl -sf "${AUTH[@]}" "$BASE/api/v1/risks?register=BENCH&limit=500&offset=$offset" \
+            | python3 -c 'import json,sys; [print(r["ref"], r["version"]) for r in json.load(sys.stdin)["items"]]' >>"$WORK/amend.txt"
+    done
+    if command -v wrk >/dev/null; then
+        AMEND_FILE="$WORK/amend.txt" wrk_run amend "$backend" / -s "$ROOT/bench/amend.lua" "${AUTH[@]}"
+    else
+        record amend_rps "$backend" "n/a (no wrk)"
+    fi
+    record rss_mb "$backend" "$(awk '/VmHWM/ {printf "%.1f", $2 / 1024}' "/proc/$SERVER/status")"
+    stop
+done
+
+if [ -x "$BARE" ]; then
+    "$BARE" "$WORK/small.db" "127.0.0.1:$PORT" 2>"$WORK/serve.log" &
+    SERVER=$!
+    wait_up "/risks/$SAMPLE"
+    wrk_run bare sqlite "/risks/$SAMPLE"
+    stop
+fi
+
+# ---- whole commands ---------------------------------------------------------------------
+# time_cmd KEY BACKEND COMMAND...: mean wall time (ms) over $RUNS runs, and peak RSS (MB).
+time_cmd() {
+    local key="$1" backend="$2"; shift 2
+    if command -v hyperfine >/dev/null; then
+        hyperfine -N -r "$RUNS" --warmup 0 --export-json "$WORK/h.json" -- "$(printf '%q ' "$@")" >/dev/null 2>&1 \
+            || { echo "failed: $*" >&2; "$@" >/dev/null; exit 1; }
+        record "$key" "$backend" "$(python3 -c 'import json,sys; print(round(json.load(open(sys.argv[1]))["results"][0]["mean"]*1000))' "$WORK/h.json")"
+    else
+        local t0; t0=$(now_ns); "$@" >/dev/null; record "$key" "$backend" "$(( ($(now_ns) - t0) / 1000000 ))"
+    fi
+    /usr/bin/time -f '%M' -o "$WORK/rss" "$@" >/dev/null 2>&1 && record "${key}_rss" "$backend" "$(( $(tail -1 "$WORK/rss") / 1024 ))"
+}
+
+for backend in "${BACKENDS[@]}"; do
+    small="${SMALL_DB[$backend]}" big="${BIG_DB[$backend]}"
+    echo "commands on $backend..." >&2
+    "$BIN" --db "$small" meeting add --body BENCH --date 2026-01-15 >/dev/null
+    for fmt in html docx pdf; do
+        time_cmd "paper_$fmt" "$backend" "$BIN" --db "$small" paper --meeting BENCH/2026-01-15 --format "$fmt" --out "$WORK/paper.$fmt"
+    done
+    time_cmd asat "$backend" "$BIN" --db "$big" risk list --register BENCH --as-at 2022-06-30 --format json
+    time_cmd verify "$backend" "$BIN" --db "$big" audit verify
+    time_cmd export_json "$backend" "$BIN" --db "$big" export --format json --out "$WORK/export-$backend-$$.json"
+    rm -f "$WORK/export-$backend-$$.json"
+    if "$BIN" export --help 2>/dev/null | grep -q xlsx; then
+        time_cmd export_xlsx "$backend" "$BIN" --db "$big" export --format xlsx --out "$WORK/big-$backend.xlsx"
+        import_url="$(db_url "$backend" "import")"
+        "$BIN" --db "$import_url" init >/dev/null
+        # The import must start from an empty database every run, so it is timed once.
+        t0=$(now_ns)
+        "$BIN" --db "$import_url" import "$WORK/big-$backend.xlsx" >/dev/null
+        record import_xlsx "$backend" "$(( ($(now_ns) - t0) / 1000000 ))"
+    else
+        record export_xlsx "$backend" "pending"
+        record import_xlsx "$backend" "pending"
+    fi
+done
+
+# ---- the table --------------------------------------------------------------------------
+python3 "$ROOT/bench/table.py" "$RESULTS" "$SMOKE" "${SMALL[0]}" "${BIG[0]}" "${BIG[1]}" "$CONNECTIONS" "$DURATION"
