@@ -1,12 +1,14 @@
 //! Verification of the hash chain: every event in order, its position, its link to the
 //! previous event and its own hash; then every current record against the last event that
-//! wrote it, so that an edit to either the history or the tables is found.
+//! wrote it, so that an edit to either the history or the tables is found. Given a chain
+//! head recorded outside the database, it also finds a chain rewritten wholesale (every
+//! hash recomputed) or cut short, which the chain alone cannot show.
 
 use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::chain::{GENESIS, event_hash};
+use crate::chain::{ChainHead, GENESIS, event_hash};
 use crate::error::StoreResult;
 use crate::event::RecordType;
 use crate::store::Store;
@@ -39,6 +41,18 @@ impl ChainReport {
 
 /// Walks the whole chain and checks the current records against it.
 pub async fn verify_chain(store: &dyn Store) -> StoreResult<ChainReport> {
+    verify(store, None).await
+}
+
+/// [`verify_chain`], and also that the chain holds `head` — an event count and hash kept
+/// outside the database — at its position: events after it are later writes, but the
+/// event at `head.seq` must carry `head.hash`, so no event up to it can have been changed,
+/// even with every hash after it recomputed, and none removed.
+pub async fn verify_chain_against(store: &dyn Store, head: &ChainHead) -> StoreResult<ChainReport> {
+    verify(store, Some(head)).await
+}
+
+async fn verify(store: &dyn Store, head: Option<&ChainHead>) -> StoreResult<ChainReport> {
     let mut prev_hash = GENESIS.to_owned();
     let mut expected_seq = 1;
     let mut count = 0u64;
@@ -76,6 +90,12 @@ pub async fn verify_chain(store: &dyn Store) -> StoreResult<ChainReport> {
                     e.seq
                 )));
             }
+            if let Some(h) = head.filter(|h| h.seq == e.seq && h.hash != e.hash) {
+                return Ok(fail(format!(
+                    "event {} is not the event in the recorded head (hash {}): the history up to it has been rewritten",
+                    e.seq, h.hash
+                )));
+            }
             prev_hash = e.hash.clone();
             expected_seq += 1;
             count += 1;
@@ -84,6 +104,23 @@ pub async fn verify_chain(store: &dyn Store) -> StoreResult<ChainReport> {
                 last.insert((e.record_type, e.record_key), (e.seq, e.version, a));
             }
         }
+    }
+    if let Some(h) = head.filter(|h| h.seq > count as i64) {
+        return Ok(ChainReport {
+            events: count,
+            head: None,
+            records: 0,
+            problem: Some(ChainProblem {
+                seq: Some(count as i64 + 1),
+                record: None,
+                message: format!(
+                    "the history ends at event {count} but the recorded head is event {}: events {}..={} have been removed",
+                    h.seq,
+                    count + 1,
+                    h.seq
+                ),
+            }),
+        });
     }
     let records = store.current_records().await?;
     let record_count = records.len() as u64;
