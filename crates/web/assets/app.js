@@ -15,11 +15,13 @@ document.addEventListener("DOMContentLoaded", function () {
   });
   // The impact guidance follows the impact chosen: highlight its column.
   var impact = document.getElementById("impact");
-  var table = document.getElementById("classification");
-  if (impact && table) {
+  if (impact) {
     var mark = function () {
-      table.querySelectorAll("[data-level]").forEach(function (cell) {
+      document.querySelectorAll("#classification [data-level]").forEach(function (cell) {
         cell.classList.toggle("on", cell.getAttribute("data-level") === impact.value);
+      });
+      document.querySelectorAll("#impact-guide [data-guide]").forEach(function (g) {
+        g.classList.toggle("on", g.getAttribute("data-guide") === impact.value);
       });
     };
     impact.addEventListener("change", mark);

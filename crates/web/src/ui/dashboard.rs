@@ -176,9 +176,11 @@ async fn dashboard(State(state): State<AppState>, user: PageUser) -> PageResult<
     let events = store
         .events(total.saturating_sub(u64::from(window)) as i64, window)
         .await?;
-    let changes = events
-        .iter()
-        .rev()
+    let mut recent: Vec<_> = events.iter().collect();
+    // Newest first by when the change took effect (loaded history can be dated earlier).
+    recent.sort_by_key(|e| std::cmp::Reverse((e.at, e.seq)));
+    let changes = recent
+        .into_iter()
         .filter(|e| matches!(e.record_type, RecordType::Risk | RecordType::Issue))
         .filter(|e| e.register.as_deref().is_some_and(|c| visible.contains(c)))
         .take(RECENT as usize)

@@ -46,6 +46,14 @@ pub struct ClassRow {
     pub cells: Vec<(String, String)>,
 }
 
+/// One impact level's meaning in every category, shown beside the impact field.
+#[derive(Debug)]
+pub struct Guide {
+    pub value: String,
+    pub label: String,
+    pub items: Vec<(String, String)>,
+}
+
 #[derive(Template)]
 #[template(path = "ui/risk_edit.html")]
 struct EditPage {
@@ -59,6 +67,7 @@ struct EditPage {
     impact_levels: Vec<Level>,
     likelihood_levels: Vec<Level>,
     classification: Vec<ClassRow>,
+    guide: Vec<Guide>,
     mitigations: Vec<ExistingMitigation>,
     /// Set after a conflict: what others changed since the form was opened.
     conflict: Vec<FieldChange>,
@@ -110,6 +119,27 @@ fn classification(settings: &Settings) -> Vec<ClassRow> {
         .collect()
 }
 
+fn guide(settings: &Settings) -> Vec<Guide> {
+    settings
+        .impact_scale
+        .iter()
+        .map(|l| Guide {
+            value: l.level.to_string(),
+            label: format!("{} ({})", l.level, l.label),
+            items: settings
+                .classification
+                .categories
+                .iter()
+                .filter_map(|c| {
+                    let text = c.cells.get(usize::from(l.level).saturating_sub(1))?.clone()?;
+                    Some((c.name.clone(), text))
+                })
+                .collect(),
+        })
+        .filter(|g| !g.items.is_empty())
+        .collect()
+}
+
 struct Ctx {
     reference: RecordRef,
     risk: Risk,
@@ -150,6 +180,7 @@ fn page(user: &PageUser, c: &Ctx, v: Values, version: u32) -> EditPage {
         impact_levels: levels(&c.settings.impact_scale),
         likelihood_levels: levels(&c.settings.likelihood_scale),
         classification: classification(&c.settings),
+        guide: guide(&c.settings),
         mitigations: c
             .risk
             .fields
@@ -206,9 +237,10 @@ async fn save(
         .amend_risk(c.reference.clone(), Some(opened), change, ctx)
         .await
     {
+        // The risk page then shows this save's changes (its default comparison).
         Ok(risk) => Ok(see_other(&format!(
-            "/risks/{}?from={}&to={}#changes",
-            risk.reference, opened, risk.revision.version
+            "/risks/{}?saved={}",
+            risk.reference, risk.revision.version
         ))),
         Err(StoreError::Invalid(errors)) => invalid(&user, &c, submitted, &errors),
         // Someone saved between our read and our write: the same as a stale form.

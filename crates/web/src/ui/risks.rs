@@ -37,6 +37,8 @@ pub struct RiskQuery {
     pub as_at: String,
     pub from: String,
     pub to: String,
+    /// Set by the edit form after a save: the version it made.
+    pub saved: String,
 }
 
 #[derive(Debug)]
@@ -114,6 +116,7 @@ struct RiskPage {
     version: u32,
     as_at: String,
     can_edit: bool,
+    saved: String,
 }
 
 pub fn score(label: &'static str, impact: u8, likelihood: u8, settings: &Settings) -> Score {
@@ -180,9 +183,25 @@ async fn risk_page(
     let store = state.store.as_ref();
     let r: RecordRef = parse_ref("risk", &reference)?;
     let as_at = parse_as_at(Some(&q.as_at))?;
-    let register = visible_register(&state, &user.caller, &r.register, as_at)
-        .await
-        .map_err(|_| Error::NotFound(format!("risk {reference}")))?;
+    // Every register once: this one (404 if hidden, as if the risk did not exist), and the
+    // others, for hiding linked issues in registers the user may not see.
+    let hidden = || Error::NotFound(format!("risk {reference}"));
+    let registers = store.registers(None).await?;
+    let mut register = registers
+        .iter()
+        .find(|x| x.code == r.register && user.caller.can_see(x))
+        .cloned()
+        .ok_or_else(hidden)?;
+    if as_at.is_some() {
+        register = visible_register(&state, &user.caller, &r.register, as_at)
+            .await
+            .map_err(|_| hidden())?;
+    }
+    let visible: HashSet<RegisterCode> = registers
+        .into_iter()
+        .filter(|x| user.caller.can_see(x))
+        .map(|x| x.code)
+        .collect();
     let risk: Risk = store.risk(&r, as_at).await?;
     let settings = store.settings().await?;
     let key = r.to_string();
@@ -224,14 +243,6 @@ async fn risk_page(
         });
     }
 
-    // An issue may sit in another register, which the user may not be allowed to see.
-    let visible: HashSet<RegisterCode> = store
-        .registers(None)
-        .await?
-        .into_iter()
-        .filter(|x| user.caller.can_see(x))
-        .map(|x| x.code)
-        .collect();
     let issues: Vec<Linked> = store
         .issues(&RecordQuery {
             register: None,
@@ -337,5 +348,6 @@ async fn risk_page(
             String::new()
         },
         can_edit: user.is_editor() && as_at.is_none() && f.status.is_live(),
+        saved: q.saved.parse::<u32>().map(|v| v.to_string()).unwrap_or_default(),
     })
 }

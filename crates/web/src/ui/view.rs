@@ -125,9 +125,9 @@ impl HeatMap {
                 numbers.sort_unstable();
                 let severity = u16::from(impact) * u16::from(likelihood);
                 let band = BandChip::of(settings, severity);
-                let shown: Vec<String> = numbers.iter().take(4).map(u32::to_string).collect();
-                let mut label = shown.join(",");
-                if numbers.len() > 4 {
+                // A cell is a few characters wide: list the numbers if they fit, else count them.
+                let mut label = numbers.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
+                if label.chars().count() > 7 {
                     label = format!("{} risks", numbers.len());
                 }
                 let title = format!(

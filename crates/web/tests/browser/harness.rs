@@ -148,6 +148,12 @@ pub async fn texts(c: &Client, css: &str) -> Vec<String> {
 
 /// Saves what the browser shows as `target/screenshots/{name}.png`, the whole page tall.
 pub async fn screenshot(c: &Client, name: &str) {
+    screenshot_at(c, name, 1366).await;
+}
+
+/// As [`screenshot`], with the window `width` pixels wide (768 for a tablet held upright).
+pub async fn screenshot_at(c: &Client, name: &str, width: u32) {
+    let _ = c.set_window_size(width, 900).await;
     let height = c
         .execute("return document.documentElement.scrollHeight", vec![])
         .await
@@ -155,7 +161,7 @@ pub async fn screenshot(c: &Client, name: &str) {
         .and_then(|v| v.as_u64())
         .unwrap_or(900)
         .clamp(600, 6000) as u32;
-    let _ = c.set_window_size(1366, height).await;
+    let _ = c.set_window_size(width, height).await;
     let png = c.screenshot().await.expect("screenshot");
     let dir = target_dir().join("screenshots");
     std::fs::create_dir_all(&dir).expect("screenshot dir");

@@ -4,7 +4,7 @@ use fantoccini::{Client, Locator};
 use riskreg_domain::{Rag, RecordRef, RegisterCode, RiskFields};
 use riskreg_store::{RecordQuery, WriteContext};
 
-use crate::harness::{TestServer, browser, screenshot, sign_in, spawn_server, texts, wait_for_text};
+use crate::harness::{TestServer, browser, screenshot, screenshot_at, sign_in, spawn_server, texts, wait_for_text};
 
 async fn fill(c: &Client, id: &str, text: &str) {
     let e = c.find(Locator::Id(id)).await.expect(id);
@@ -85,6 +85,7 @@ async fn the_panel_register_shows_its_17_risks_in_order() {
         assert!(["RED", "AMBER", "GREEN"].contains(&chip.as_str()), "{chip}");
     }
     screenshot(&c, "register").await;
+    screenshot_at(&c, "register-tablet", 768).await;
     // The as-at picker shows the register as it stood before Risk 18 was proposed.
     // Typing into a date input depends on the browser's locale; set it as a picker would.
     c.execute("document.getElementById('as_at').value = '2018-07-31'", vec![])
@@ -141,12 +142,20 @@ async fn amending_a_risk_shows_the_new_version_and_its_event() {
         .await
         .expect("edit");
     wait_for_text(&c, "h1", "Edit Risk 3").await;
+    // The impact classification beside the impact field follows the level chosen (the
+    // served script runs under the page's CSP).
+    let impact = before.fields.impact.to_string();
+    wait_for_text(&c, "#impact-guide .on h3", &format!("Impact {impact} (")).await;
+    let select = c.find(Locator::Id("impact")).await.expect("impact");
+    select.select_by_value("5").await.expect("choose 5");
+    wait_for_text(&c, "#impact-guide .on h3", "Impact 5 (").await;
+    select.select_by_value(&impact).await.expect("choose back");
     screenshot(&c, "risk-edit").await;
     fill(&c, "owner", "Risk owner from the browser").await;
     fill(&c, "reason", "Owner agreed at the August meeting").await;
     save(&c).await;
-    wait_for_text(&c, "h1", "Risk 3").await;
     let version = before.revision.version + 1;
+    wait_for_text(&c, "#saved", &format!("Saved as version {version}")).await;
     let entry = wait_for_text(&c, "#timeline li", &format!("Version {version}")).await;
     let entry = entry.text().await.unwrap();
     assert!(entry.contains("by secretariat"), "{entry}");

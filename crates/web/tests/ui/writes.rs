@@ -100,6 +100,13 @@ async fn an_edit_is_saved_with_its_reason_and_bad_input_is_shown_beside_the_fiel
         .await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
     let after = server.store.risk(&panel(3), None).await.unwrap();
+    assert_eq!(
+        ok.location(),
+        format!("/risks/PANEL-3?saved={}", after.revision.version)
+    );
+    let shown = b.get(&ok.location()).await;
+    assert!(shown.texts("#saved")[0].contains(&format!("Saved as version {}", after.revision.version)));
+    assert!(shown.texts("#changes ins").iter().any(|t| t.contains("New owner")));
     assert_eq!(after.fields.owner.as_deref(), Some("New owner"));
     assert_eq!(after.revision.version, before.revision.version + 1);
     assert_eq!(after.revision.updated_by, "secretariat");
