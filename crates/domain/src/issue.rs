@@ -41,6 +41,9 @@ impl IssueStatus {
 #[serde(deny_unknown_fields)]
 pub struct IssueFields {
     pub statement: String,
+    /// The issue's reference where it came from, verbatim (see `RiskFields::source_ref`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_ref: Option<String>,
     /// The sentence that leads into the impact bullets.
     #[serde(default)]
     pub impacts_intro: Option<String>,
@@ -71,6 +74,7 @@ impl IssueFields {
     pub fn new(statement: impl Into<String>, impact: u8, rag: Rag) -> Self {
         Self {
             statement: statement.into(),
+            source_ref: None,
             impacts_intro: None,
             impacts: Vec::new(),
             impact,
@@ -100,6 +104,7 @@ impl IssueFields {
         normalise_list("impacts", &mut self.impacts, &mut errors);
         normalise_list("footnotes", &mut self.footnotes, &mut errors);
         for (field, value) in [
+            ("source_ref", &mut self.source_ref),
             ("category", &mut self.category),
             ("raised_by", &mut self.raised_by),
             ("owner", &mut self.owner),

@@ -111,6 +111,11 @@ impl ScorePair {
 #[serde(deny_unknown_fields)]
 pub struct RiskFields {
     pub statement: String,
+    /// The reference the risk had where it came from (`015(CR)`, `R-AWS-001`,
+    /// `Risk 001`), kept verbatim so that it can still be looked up by it. Left out of the
+    /// stored JSON when absent, so records written before it existed hash the same.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_ref: Option<String>,
     #[serde(default)]
     pub consequences: Vec<String>,
     pub impact: u8,
@@ -150,6 +155,7 @@ impl RiskFields {
     pub fn new(statement: impl Into<String>, impact: u8, likelihood: u8, rag: Rag) -> Self {
         Self {
             statement: statement.into(),
+            source_ref: None,
             consequences: Vec::new(),
             impact,
             likelihood,
@@ -199,6 +205,7 @@ impl RiskFields {
         normalise_list("consequences", &mut self.consequences, &mut errors);
         normalise_list("footnotes", &mut self.footnotes, &mut errors);
         for (field, value) in [
+            ("source_ref", &mut self.source_ref),
             ("owner", &mut self.owner),
             ("raised_by", &mut self.raised_by),
             ("category", &mut self.category),

@@ -290,6 +290,7 @@ async fn create_issue(
     caller.require_editor()?;
     let fields = IssueFields {
         statement: body.statement,
+        source_ref: None,
         impacts_intro: body.impacts_intro,
         impacts: body.impacts,
         impact: body.impact,

@@ -353,6 +353,7 @@ async fn create_risk(
     }
     let fields = RiskFields {
         statement: body.statement,
+        source_ref: None,
         consequences: body.consequences,
         impact: body.impact,
         likelihood: body.likelihood,

@@ -101,6 +101,9 @@ pub struct RiskSchema {
     pub reference: String,
     pub register: String,
     pub number: u32,
+    /// The reference the risk had in the spreadsheet or system it was imported from,
+    /// verbatim (`015(CR)`, `Risk 001`); `GET /risks/{ref}?register=` finds it by this.
+    pub source_ref: Option<String>,
     pub statement: String,
     pub consequences: Vec<String>,
     pub impact: u8,
@@ -136,6 +139,8 @@ pub struct IssueSchema {
     pub reference: String,
     pub register: String,
     pub number: u32,
+    /// The issue's reference where it was imported from, verbatim.
+    pub source_ref: Option<String>,
     pub statement: String,
     pub impacts_intro: Option<String>,
     pub impacts: Vec<String>,

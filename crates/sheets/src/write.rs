@@ -1,0 +1,441 @@
+//! Writing registers out as spreadsheets: an XLSX laid out the way a committee prints a
+//! register (one sheet per register, then issues, the impact classification and the
+//! scales; frozen headers, filters, RAG and severity colours, wrapped text) and CSV per
+//! RFC 4180 with formula triggers neutralised. The column headers are ones the importer
+//! recognises, so an export imports back unchanged.
+
+use chrono::{Datelike, NaiveDate};
+use riskreg_domain::{Issue, Mitigation, Rag, Register, Risk, Settings};
+use rust_xlsxwriter::{Color, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
+
+use crate::values::{list_cell, mitigation_line};
+
+pub const REGISTERS_SHEET: &str = "Registers";
+pub const ISSUES_SHEET: &str = "Issues";
+pub const CLASSIFICATION_SHEET: &str = "Classification";
+pub const SCALES_SHEET: &str = "Scales";
+
+/// What an export holds: registers with their risks and issues, as current or as at a date.
+#[derive(Debug, Clone)]
+pub struct Export {
+    pub settings: Settings,
+    pub registers: Vec<Register>,
+    /// In register order within each register.
+    pub risks: Vec<Risk>,
+    pub issues: Vec<Issue>,
+}
+
+/// One cell of an exported row.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Text(String),
+    Number(f64),
+    Date(NaiveDate),
+    Rag(Rag),
+    /// A severity, coloured by its band.
+    Severity(u16),
+}
+
+fn text(v: Option<&str>) -> Cell {
+    Cell::Text(v.unwrap_or_default().to_owned())
+}
+
+fn date(v: Option<NaiveDate>) -> Cell {
+    v.map_or(Cell::Text(String::new()), Cell::Date)
+}
+
+fn level(v: Option<u8>) -> Cell {
+    v.map_or(Cell::Text(String::new()), |n| Cell::Number(f64::from(n)))
+}
+
+fn mitigations(list: &[Mitigation]) -> Cell {
+    Cell::Text(list.iter().map(mitigation_line).collect::<Vec<_>>().join("\n"))
+}
+
+/// The risk columns: header and width.
+pub const RISK_COLUMNS: [(&str, f64); 26] = [
+    ("Register", 10.0),
+    ("Number", 8.0),
+    ("Source ref", 12.0),
+    ("Statement", 60.0),
+    ("Consequences", 40.0),
+    ("Impact", 8.0),
+    ("Likelihood", 10.0),
+    ("Severity", 9.0),
+    ("Band", 10.0),
+    ("RAG", 8.0),
+    ("Status", 10.0),
+    ("Owner", 16.0),
+    ("Raised by", 16.0),
+    ("Raised on", 12.0),
+    ("Category", 16.0),
+    ("Provenance", 30.0),
+    ("Footnotes", 30.0),
+    ("Notes", 40.0),
+    ("Inherent impact", 9.0),
+    ("Inherent likelihood", 11.0),
+    ("Target impact", 9.0),
+    ("Target likelihood", 11.0),
+    ("Response", 10.0),
+    ("Proximity", 12.0),
+    ("Review by", 12.0),
+    ("Mitigations", 70.0),
+];
+
+pub fn risk_row(r: &Risk, settings: &Settings) -> Vec<Cell> {
+    let f = &r.fields;
+    vec![
+        Cell::Text(r.reference.register.to_string()),
+        Cell::Number(f64::from(r.reference.number)),
+        text(f.source_ref.as_deref()),
+        Cell::Text(f.statement.clone()),
+        Cell::Text(list_cell(&f.consequences)),
+        Cell::Number(f64::from(f.impact)),
+        Cell::Number(f64::from(f.likelihood)),
+        Cell::Severity(f.severity()),
+        text(settings.band(f.severity()).map(|b| b.name.as_str())),
+        Cell::Rag(f.rag),
+        Cell::Text(f.status.as_str().to_owned()),
+        text(f.owner.as_deref()),
+        text(f.raised_by.as_deref()),
+        date(f.raised_on),
+        text(f.category.as_deref()),
+        text(f.provenance.as_deref()),
+        Cell::Text(list_cell(&f.footnotes)),
+        text(f.notes.as_deref()),
+        level(f.inherent.map(|p| p.impact)),
+        level(f.inherent.map(|p| p.likelihood)),
+        level(f.target.map(|p| p.impact)),
+        level(f.target.map(|p| p.likelihood)),
+        text(f.response.map(response_name)),
+        date(f.proximity),
+        date(f.review_by),
+        mitigations(&f.mitigations),
+    ]
+}
+
+fn response_name(r: riskreg_domain::Response) -> &'static str {
+    use riskreg_domain::Response::*;
+    match r {
+        Treat => "treat",
+        Tolerate => "tolerate",
+        Transfer => "transfer",
+        Terminate => "terminate",
+        Take => "take",
+    }
+}
+
+pub const ISSUE_COLUMNS: [(&str, f64); 17] = [
+    ("Register", 10.0),
+    ("Number", 8.0),
+    ("Source ref", 12.0),
+    ("Statement", 60.0),
+    ("Impacts intro", 30.0),
+    ("Impacts", 40.0),
+    ("Impact", 8.0),
+    ("RAG", 8.0),
+    ("Status", 10.0),
+    ("Category", 16.0),
+    ("Raised by", 16.0),
+    ("Raised on", 12.0),
+    ("Associated risk", 12.0),
+    ("Owner", 16.0),
+    ("Footnotes", 30.0),
+    ("Notes", 40.0),
+    ("Mitigations", 70.0),
+];
+
+pub fn issue_row(i: &Issue) -> Vec<Cell> {
+    let f = &i.fields;
+    vec![
+        Cell::Text(i.reference.register.to_string()),
+        Cell::Number(f64::from(i.reference.number)),
+        text(f.source_ref.as_deref()),
+        Cell::Text(f.statement.clone()),
+        text(f.impacts_intro.as_deref()),
+        Cell::Text(list_cell(&f.impacts)),
+        Cell::Number(f64::from(f.impact)),
+        Cell::Rag(f.rag),
+        Cell::Text(f.status.as_str().to_owned()),
+        text(f.category.as_deref()),
+        text(f.raised_by.as_deref()),
+        date(f.raised_on),
+        Cell::Text(f.associated_risk.as_ref().map(ToString::to_string).unwrap_or_default()),
+        text(f.owner.as_deref()),
+        Cell::Text(list_cell(&f.footnotes)),
+        text(f.notes.as_deref()),
+        mitigations(&f.mitigations),
+    ]
+}
+
+pub const REGISTER_COLUMNS: [(&str, f64); 6] = [
+    ("Code", 10.0),
+    ("Name", 30.0),
+    ("Parent", 10.0),
+    ("Confidential", 12.0),
+    ("Description", 60.0),
+    ("Last paper on", 14.0),
+];
+
+fn register_row(r: &Register) -> Vec<Cell> {
+    let f = &r.fields;
+    vec![
+        Cell::Text(r.code.to_string()),
+        Cell::Text(f.name.clone()),
+        Cell::Text(f.parent.as_ref().map(ToString::to_string).unwrap_or_default()),
+        Cell::Text(if f.confidential { "yes" } else { "no" }.into()),
+        text(f.description.as_deref()),
+        date(f.last_paper_on),
+    ]
+}
+
+/// The colours riskreg prints RAG in.
+fn rag_colour(r: Rag) -> Color {
+    match r {
+        Rag::Red => Color::RGB(0xE06666),
+        Rag::Amber => Color::RGB(0xFFC000),
+        Rag::Green => Color::RGB(0x93C47D),
+    }
+}
+
+fn hex_colour(hex: &str) -> Option<Color> {
+    let h = hex.trim().trim_start_matches('#');
+    (h.len() == 6)
+        .then(|| u32::from_str_radix(h, 16).ok())
+        .flatten()
+        .map(Color::RGB)
+}
+
+struct Formats {
+    header: Format,
+    wrap: Format,
+    date: Format,
+    number: Format,
+    rag: [Format; 3],
+    bands: Vec<(u16, u16, Format)>,
+}
+
+impl Formats {
+    fn new(settings: &Settings) -> Self {
+        let wrap = Format::new()
+            .set_text_wrap()
+            .set_align(FormatAlign::Top)
+            .set_border(FormatBorder::Thin);
+        let centred = wrap.clone().set_align(FormatAlign::Center);
+        Self {
+            header: Format::new()
+                .set_bold()
+                .set_text_wrap()
+                .set_align(FormatAlign::Top)
+                .set_background_color(Color::RGB(0x1F3864))
+                .set_font_color(Color::White)
+                .set_border(FormatBorder::Thin),
+            date: wrap.clone().set_num_format("yyyy-mm-dd"),
+            number: centred.clone(),
+            rag: [Rag::Red, Rag::Amber, Rag::Green]
+                .map(|r| centred.clone().set_bold().set_background_color(rag_colour(r))),
+            bands: settings
+                .bands
+                .iter()
+                .map(|b| {
+                    let f = match hex_colour(&b.colour) {
+                        Some(c) => centred.clone().set_background_color(c),
+                        None => centred.clone(),
+                    };
+                    (b.min, b.max, f)
+                })
+                .collect(),
+            wrap,
+        }
+    }
+}
+
+fn excel_date(d: NaiveDate) -> Result<ExcelDateTime, XlsxError> {
+    ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)
+}
+
+fn write_table(
+    sheet: &mut Worksheet,
+    columns: &[(&str, f64)],
+    rows: impl Iterator<Item = Vec<Cell>>,
+    formats: &Formats,
+) -> Result<(), XlsxError> {
+    for (c, (name, width)) in columns.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *name, &formats.header)?;
+        sheet.set_column_width(c as u16, *width)?;
+    }
+    let mut last = 0u32;
+    for (i, row) in rows.enumerate() {
+        let r = i as u32 + 1;
+        last = r;
+        for (c, cell) in row.into_iter().enumerate() {
+            let c = c as u16;
+            match cell {
+                Cell::Text(t) => sheet.write_string_with_format(r, c, &t, &formats.wrap)?,
+                Cell::Number(n) => sheet.write_number_with_format(r, c, n, &formats.number)?,
+                Cell::Date(d) => sheet.write_datetime_with_format(r, c, excel_date(d)?, &formats.date)?,
+                Cell::Rag(g) => {
+                    let f = &formats.rag[match g {
+                        Rag::Red => 0,
+                        Rag::Amber => 1,
+                        Rag::Green => 2,
+                    }];
+                    sheet.write_string_with_format(r, c, g.as_str(), f)?
+                }
+                Cell::Severity(s) => {
+                    let f = formats
+                        .bands
+                        .iter()
+                        .find(|(min, max, _)| (*min..=*max).contains(&s))
+                        .map_or(&formats.number, |(_, _, f)| f);
+                    sheet.write_number_with_format(r, c, f64::from(s), f)?
+                }
+            };
+        }
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    sheet.autofilter(0, 0, last.max(1), columns.len() as u16 - 1)?;
+    Ok(())
+}
+
+/// The export as an XLSX workbook.
+pub fn xlsx(export: &Export) -> Result<Vec<u8>, XlsxError> {
+    let formats = Formats::new(&export.settings);
+    let mut book = Workbook::new();
+    {
+        let sheet = book.add_worksheet().set_name(REGISTERS_SHEET)?;
+        write_table(
+            sheet,
+            &REGISTER_COLUMNS,
+            export.registers.iter().map(register_row),
+            &formats,
+        )?;
+    }
+    for reg in &export.registers {
+        let sheet = book.add_worksheet().set_name(reg.code.as_str())?;
+        sheet.set_landscape();
+        let rows = export
+            .risks
+            .iter()
+            .filter(|r| r.reference.register == reg.code)
+            .map(|r| risk_row(r, &export.settings));
+        write_table(sheet, &RISK_COLUMNS, rows, &formats)?;
+    }
+    {
+        let sheet = book.add_worksheet().set_name(ISSUES_SHEET)?;
+        sheet.set_landscape();
+        write_table(sheet, &ISSUE_COLUMNS, export.issues.iter().map(issue_row), &formats)?;
+    }
+    classification_sheet(
+        book.add_worksheet().set_name(CLASSIFICATION_SHEET)?,
+        &export.settings,
+        &formats,
+    )?;
+    scales_sheet(book.add_worksheet().set_name(SCALES_SHEET)?, &export.settings, &formats)?;
+    book.save_to_buffer()
+}
+
+fn classification_sheet(sheet: &mut Worksheet, settings: &Settings, formats: &Formats) -> Result<(), XlsxError> {
+    let mut columns: Vec<(String, f64)> = vec![("Category".into(), 20.0)];
+    for l in &settings.impact_scale {
+        columns.push((format!("{} ({})", l.label, l.level), 30.0));
+    }
+    let cols: Vec<(&str, f64)> = columns.iter().map(|(n, w)| (n.as_str(), *w)).collect();
+    let rows = settings.classification.categories.iter().map(|c| {
+        let mut row = vec![Cell::Text(c.name.clone())];
+        row.extend(c.cells.iter().map(|cell| text(cell.as_deref())));
+        row
+    });
+    write_table(sheet, &cols, rows, formats)
+}
+
+fn scales_sheet(sheet: &mut Worksheet, settings: &Settings, formats: &Formats) -> Result<(), XlsxError> {
+    let mut rows = Vec::new();
+    for l in &settings.impact_scale {
+        rows.push(vec![
+            Cell::Text("impact".into()),
+            Cell::Number(f64::from(l.level)),
+            Cell::Text(l.label.clone()),
+        ]);
+    }
+    for l in &settings.likelihood_scale {
+        rows.push(vec![
+            Cell::Text("likelihood".into()),
+            Cell::Number(f64::from(l.level)),
+            Cell::Text(l.label.clone()),
+        ]);
+    }
+    for b in &settings.bands {
+        rows.push(vec![
+            Cell::Text("band".into()),
+            Cell::Text(format!("{}–{}", b.min, b.max)),
+            Cell::Text(b.name.clone()),
+            Cell::Severity(b.min),
+        ]);
+    }
+    let cols = [("Scale", 12.0), ("Level", 10.0), ("Label", 24.0), ("Colour", 10.0)];
+    write_table(sheet, &cols, rows.into_iter(), formats)
+}
+
+/// A cell made safe for spreadsheets that evaluate CSV cells: one that starts with `=`,
+/// `+`, `-`, `@`, a tab or a carriage return is prefixed with `'`.
+pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+/// The inverse of [`neutralise`], applied when riskreg reads a CSV.
+pub fn unneutralise(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => cell,
+    }
+}
+
+fn csv_text(cell: &Cell, settings: &Settings) -> String {
+    let _ = settings;
+    match cell {
+        Cell::Text(t) => t.clone(),
+        Cell::Number(n) => format!("{n}"),
+        Cell::Date(d) => d.to_string(),
+        Cell::Rag(r) => r.as_str().to_owned(),
+        Cell::Severity(s) => s.to_string(),
+    }
+}
+
+/// The export's risks as CSV (RFC 4180: CRLF line ends, quotes where needed), one row per
+/// risk with the register it belongs to. Issues are not included: a CSV holds one table.
+pub fn risks_csv(export: &Export) -> Result<Vec<u8>, csv::Error> {
+    table_csv(
+        &RISK_COLUMNS,
+        export.risks.iter().map(|r| risk_row(r, &export.settings)),
+        &export.settings,
+    )
+}
+
+/// The export's issues as CSV, in the same form as [`risks_csv`].
+pub fn issues_csv(export: &Export) -> Result<Vec<u8>, csv::Error> {
+    table_csv(&ISSUE_COLUMNS, export.issues.iter().map(issue_row), &export.settings)
+}
+
+fn table_csv(
+    columns: &[(&str, f64)],
+    rows: impl Iterator<Item = Vec<Cell>>,
+    settings: &Settings,
+) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    w.write_record(columns.iter().map(|(n, _)| *n))?;
+    for row in rows {
+        let cells: Vec<String> = row
+            .iter()
+            .map(|c| neutralise(&csv_text(c, settings)).into_owned())
+            .collect();
+        w.write_record(&cells)?;
+    }
+    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}

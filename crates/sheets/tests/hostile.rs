@@ -1,0 +1,188 @@
+//! Hostile files fail fast with a clear error: zip bombs, entity expansion, sheets claiming
+//! a million rows or columns, and huge cells.
+
+mod common;
+
+use std::io::{Cursor, Read, Write};
+
+use common::read;
+use riskreg_sheets::{Limits, Options, ReadError};
+use rust_xlsxwriter::Workbook;
+use zip::write::SimpleFileOptions;
+
+fn small_workbook() -> Vec<u8> {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "Ref").expect("write");
+    sheet.write_string(0, 1, "Description").expect("write");
+    sheet.write_string(1, 0, "R1").expect("write");
+    sheet.write_string(1, 1, "A risk").expect("write");
+    book.save_to_buffer().expect("workbook")
+}
+
+/// The workbook with one part replaced (or added).
+fn with_part(name: &str, body: &[u8]) -> Vec<u8> {
+    let original = small_workbook();
+    let mut zin = zip::ZipArchive::new(Cursor::new(&original)).expect("zip");
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for i in 0..zin.len() {
+        let mut entry = zin.by_index(i).expect("entry");
+        let entry_name = entry.name().to_owned();
+        if entry_name == name {
+            continue;
+        }
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes).expect("read");
+        out.start_file(entry_name, options).expect("start");
+        out.write_all(&bytes).expect("write");
+    }
+    out.start_file(name, options).expect("start");
+    out.write_all(body).expect("write");
+    out.finish().expect("finish").into_inner()
+}
+
+fn refused(bytes: &[u8], options: &Options) -> String {
+    match read(bytes, options) {
+        Err(e) => e.to_string(),
+        Ok(p) => panic!("accepted: {} risks", p.risks.len()),
+    }
+}
+
+#[test]
+fn the_workbook_itself_is_fine() {
+    let p = read(&small_workbook(), &Options::default()).expect("readable");
+    assert_eq!(p.risks.len(), 0, "no scores, so a problem rather than a risk");
+    assert!(!p.problems.is_empty());
+}
+
+#[test]
+fn a_zip_bomb_is_refused_from_its_directory() {
+    // 200 MB of zeros in a sheet, about 200 KB compressed: refused by its ratio before any
+    // of it is inflated.
+    let mut sheet = b"<?xml version=\"1.0\"?><worksheet>".to_vec();
+    sheet.resize(200 * 1024 * 1024, b' ');
+    let bomb = with_part("xl/worksheets/sheet1.xml", &sheet);
+    assert!(bomb.len() < 2 * 1024 * 1024);
+    let msg = refused(&bomb, &Options::default());
+    assert!(msg.contains("likely zip bomb"), "{msg}");
+    // And a part declaring more than the limit is refused whatever its ratio.
+    let options = Options {
+        limits: Limits {
+            max_entry_bytes: 1024 * 1024,
+            ..Limits::default()
+        },
+        ..Options::default()
+    };
+    let msg = refused(&bomb, &options);
+    assert!(msg.contains("would inflate to 209715200 bytes"), "{msg}");
+}
+
+#[test]
+fn entity_declarations_are_refused() {
+    let laughs = br#"<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
+<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>&lol3;</t></si></sst>"#;
+    let msg = refused(&with_part("xl/sharedStrings.xml", laughs), &Options::default());
+    assert!(msg.contains("declares a DOCTYPE"), "{msg}");
+}
+
+#[test]
+fn a_sheet_claiming_a_million_rows_is_refused_at_the_first_cell_past_the_limit() {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "Ref").expect("write");
+    sheet
+        .write_string(1_048_575, 0, "the last row Excel has")
+        .expect("write");
+    let bytes = book.save_to_buffer().expect("workbook");
+    let e = read(&bytes, &Options::default()).expect_err("refused");
+    assert!(
+        matches!(
+            e,
+            ReadError::TooManyRows {
+                row: 1_048_576,
+                max: 250_000,
+                ..
+            }
+        ),
+        "{e}"
+    );
+
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 16_383, "XFD1").expect("write");
+    let bytes = book.save_to_buffer().expect("workbook");
+    let e = read(&bytes, &Options::default()).expect_err("refused");
+    assert!(matches!(e, ReadError::TooManyColumns { column: 16_384, .. }), "{e}");
+}
+
+#[test]
+fn a_csv_of_too_many_rows_or_columns_is_refused() {
+    let options = Options {
+        limits: Limits {
+            max_rows: 1000,
+            max_columns: 50,
+            ..Limits::default()
+        },
+        ..Options::default()
+    };
+    let rows = "Ref,Description\r\n".to_owned() + &"R,x\r\n".repeat(2000);
+    assert!(matches!(
+        read(rows.as_bytes(), &options),
+        Err(ReadError::TooManyRows { row: 1001, .. })
+    ));
+    let wide = vec!["x"; 60].join(",");
+    assert!(matches!(
+        read(wide.as_bytes(), &options),
+        Err(ReadError::TooManyColumns { column: 60, .. })
+    ));
+}
+
+#[test]
+fn a_huge_cell_is_refused() {
+    let csv = format!("Ref,Description\r\nR1,{}\r\n", "x".repeat(40_000));
+    let e = read(csv.as_bytes(), &Options::default()).expect_err("refused");
+    assert_eq!(
+        e.to_string(),
+        "sheet \"CSV\" cell B2 holds 40000 characters; at most 32767 are accepted"
+    );
+
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "Ref").expect("write");
+    sheet.write_string(3, 2, "y".repeat(5000)).expect("write");
+    let bytes = book.save_to_buffer().expect("workbook");
+    let options = Options {
+        limits: Limits {
+            max_cell_chars: 1000,
+            ..Limits::default()
+        },
+        ..Options::default()
+    };
+    let e = read(&bytes, &options).expect_err("refused");
+    assert!(
+        matches!(e, ReadError::CellTooLarge { ref cell, chars: 5000, .. } if cell == "C4"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_file_over_the_size_limit_is_refused_unread() {
+    let options = Options {
+        limits: Limits {
+            max_file_bytes: 10,
+            ..Limits::default()
+        },
+        ..Options::default()
+    };
+    assert!(matches!(
+        read(b"Ref,Description\r\n", &options),
+        Err(ReadError::FileTooLarge { size: 17, max: 10 })
+    ));
+    assert!(matches!(
+        read(b"PK\x03\x04 not really", &Options::default()),
+        Err(ReadError::Malformed(_))
+    ));
+}
