@@ -69,6 +69,40 @@ impl Format {
     }
 }
 
+impl Format {
+    /// Every format this build can render, by the name the CLI and the API use.
+    pub const NAMES: &'static [&'static str] = &[
+        "html",
+        "md",
+        "docx",
+        #[cfg(feature = "pdf")]
+        "pdf",
+    ];
+
+    /// A format by its name (`html`, `md` or `markdown`, `docx`, `pdf`).
+    pub fn parse(name: &str) -> Option<Self> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "html" => Some(Self::Html),
+            "md" | "markdown" => Some(Self::Markdown),
+            "docx" => Some(Self::Docx),
+            #[cfg(feature = "pdf")]
+            "pdf" => Some(Self::Pdf),
+            _ => None,
+        }
+    }
+
+    /// The media type to serve a paper in this format with.
+    pub fn media_type(self) -> &'static str {
+        match self {
+            Self::Html => "text/html; charset=utf-8",
+            Self::Markdown => "text/markdown; charset=utf-8",
+            Self::Docx => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            #[cfg(feature = "pdf")]
+            Self::Pdf => "application/pdf",
+        }
+    }
+}
+
 /// Renders the paper in `format`.
 pub fn render(paper: &Paper, format: Format) -> Result<Vec<u8>, Error> {
     Ok(match format {

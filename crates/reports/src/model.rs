@@ -75,6 +75,18 @@ impl Paper {
     }
 }
 
+impl Paper {
+    /// Marks the paper as a draft carrying the register lint's findings, so the
+    /// secretariat sees what to resolve before issuing it.
+    pub fn with_draft_notes(mut self, findings: &[riskreg_domain::lint::Finding]) -> Self {
+        self.draft_notes = findings
+            .iter()
+            .map(|f| format!("{}: {}", f.reference, f.message))
+            .collect();
+        self
+    }
+}
+
 /// The purpose every monthly update states, in the secretariat's usual words.
 pub fn standard_purpose(body: &str) -> Vec<String> {
     vec![

@@ -10,6 +10,7 @@ pub mod engine;
 pub mod error;
 pub mod event;
 pub mod exchange;
+pub mod lint;
 pub mod review;
 pub mod sessions;
 pub mod store;

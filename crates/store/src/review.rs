@@ -175,6 +175,23 @@ impl dyn Store {
         Ok(self.snapshot(&previous.reference).await?.map(|s| (previous, s)))
     }
 
+    /// Whether a pending proposal's target has changed since it was drafted, so that it
+    /// must be redrafted before it can be agreed. Decided proposals are never stale.
+    pub async fn proposal_is_stale(&self, proposal: &Proposal) -> StoreResult<bool> {
+        if proposal.fields.status != ProposalStatus::Pending {
+            return Ok(false);
+        }
+        let Some((kind, reference, Some(base))) = proposal.fields.change.target() else {
+            return Ok(false);
+        };
+        let current = if kind == "issue" {
+            self.issue(reference, None).await?.revision.version
+        } else {
+            self.risk(reference, None).await?.revision.version
+        };
+        Ok(current != base)
+    }
+
     /// Whether every proposal to the meeting has been decided.
     pub async fn meeting_decided(&self, meeting: &MeetingRef) -> StoreResult<bool> {
         Ok(self

@@ -26,6 +26,7 @@ use utoipa::{Modify, OpenApi};
         (name = "issues", description = "Issues: what has already happened"),
         (name = "mitigations", description = "Mitigations and actions of a risk or issue, by position"),
         (name = "history", description = "Every version of a record, and word diffs between versions"),
+        (name = "review", description = "Meetings, the proposals put to them, decisions, and the monthly paper"),
         (name = "audit", description = "Verification of the hash-chained history"),
         (name = "users", description = "Users, roles and register memberships (admins)"),
         (name = "tokens", description = "API tokens"),

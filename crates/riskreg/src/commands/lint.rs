@@ -1,20 +1,16 @@
 //! `riskreg lint`: what a careful secretariat would fix before a paper goes out.
 
-use std::collections::HashSet;
 use std::process::ExitCode;
 
 use chrono::Utc;
 use riskreg_domain::RegisterCode;
-use riskreg_domain::lint::{LintOptions, lint};
-use riskreg_store::RecordQuery;
 
 use super::risk::register_arg;
 use super::{Session, print};
 use crate::cli::{LintArgs, ShowFormat};
 use crate::output;
 
-/// How many months without a change before a live risk is reported as not reviewed.
-pub const REVIEW_MONTHS: u32 = 3;
+pub use riskreg_store::lint::REVIEW_MONTHS;
 
 /// The lint findings for one register, or all.
 pub async fn findings(
@@ -22,25 +18,7 @@ pub async fn findings(
     register: Option<RegisterCode>,
     months: u32,
 ) -> anyhow::Result<Vec<riskreg_domain::lint::Finding>> {
-    let live = RecordQuery {
-        register,
-        as_at: None,
-        include_closed: false,
-    };
-    let risks = s.store.risks(&live).await?;
-    let issues = s.store.issues(&live).await?;
-    let every = RecordQuery {
-        register: None,
-        as_at: None,
-        include_closed: true,
-    };
-    let known: HashSet<_> = s.store.risks(&every).await?.into_iter().map(|r| r.reference).collect();
-    let settings = s.store.settings().await?;
-    let options = LintOptions {
-        now: Utc::now(),
-        review_months: months,
-    };
-    Ok(lint(&risks, &issues, &known, &settings, &options))
+    Ok(s.store.lint(register, months, Utc::now()).await?)
 }
 
 pub async fn run(s: &Session, args: LintArgs) -> anyhow::Result<ExitCode> {

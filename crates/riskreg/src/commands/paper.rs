@@ -19,10 +19,7 @@ pub async fn run(s: &Session, args: PaperArgs) -> anyhow::Result<ExitCode> {
     let mut paper = paper_for_meeting(s.store.as_ref(), &meeting, &who).await?;
     if args.draft {
         let findings = super::lint::findings(s, Some(meeting.body.clone()), super::lint::REVIEW_MONTHS).await?;
-        paper.draft_notes = findings
-            .into_iter()
-            .map(|f| format!("{}: {}", f.reference, f.message))
-            .collect();
+        paper = paper.with_draft_notes(&findings);
     }
     let format = match args.format {
         PaperFormat::Html => Format::Html,

@@ -130,8 +130,31 @@ fn associated(value: &str) -> Result<RecordRef, Error> {
     RecordRef::parse(value).map_err(|e| Error::invalid("associated_risk", e.rule))
 }
 
+impl NewIssue {
+    /// The issue's fields, open.
+    pub fn into_fields(self) -> Result<IssueFields, Error> {
+        Ok(IssueFields {
+            statement: self.statement,
+            source_ref: None,
+            impacts_intro: self.impacts_intro,
+            impacts: self.impacts,
+            impact: self.impact,
+            rag: self.rag,
+            status: IssueStatus::Open,
+            category: self.category,
+            raised_by: self.raised_by,
+            raised_on: self.raised_on,
+            associated_risk: self.associated_risk.as_deref().map(associated).transpose()?,
+            owner: self.owner,
+            footnotes: self.footnotes,
+            notes: self.notes,
+            mitigations: self.mitigations.into_iter().map(NewMitigation::into_domain).collect(),
+        })
+    }
+}
+
 impl IssuePatch {
-    fn into_change(self) -> Result<IssueChange, Error> {
+    pub fn into_change(self) -> Result<IssueChange, Error> {
         Ok(IssueChange {
             statement: self.statement,
             impacts_intro: self.impacts_intro,
@@ -288,23 +311,7 @@ async fn create_issue(
 ) -> ApiResult<Response> {
     let register = visible_register(&state, &caller, &parse_code(&code)?, None).await?;
     caller.require_editor()?;
-    let fields = IssueFields {
-        statement: body.statement,
-        source_ref: None,
-        impacts_intro: body.impacts_intro,
-        impacts: body.impacts,
-        impact: body.impact,
-        rag: body.rag,
-        status: IssueStatus::Open,
-        category: body.category,
-        raised_by: body.raised_by,
-        raised_on: body.raised_on,
-        associated_risk: body.associated_risk.as_deref().map(associated).transpose()?,
-        owner: body.owner,
-        footnotes: body.footnotes,
-        notes: body.notes,
-        mitigations: body.mitigations.into_iter().map(NewMitigation::into_domain).collect(),
-    };
+    let fields = body.into_fields()?;
     let issue = state
         .store
         .create_issue(

@@ -8,6 +8,7 @@ pub mod history;
 pub mod issues;
 pub mod mitigations;
 pub mod registers;
+pub mod review;
 pub mod risks;
 pub mod schema;
 pub mod tokens;

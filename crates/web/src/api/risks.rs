@@ -163,8 +163,40 @@ pub struct RiskPatch {
     pub review_by: Option<Option<NaiveDate>>,
 }
 
+impl NewRisk {
+    /// The risk's fields; a new risk may only be proposed or open.
+    pub fn into_fields(self) -> ApiResult<RiskFields> {
+        let status = self.status.unwrap_or(RiskStatus::Open);
+        if !status.is_live() {
+            return Err(Error::invalid("status", "a new risk must be proposed or open"));
+        }
+        Ok(RiskFields {
+            statement: self.statement,
+            source_ref: None,
+            consequences: self.consequences,
+            impact: self.impact,
+            likelihood: self.likelihood,
+            rag: self.rag,
+            status,
+            owner: self.owner,
+            raised_by: self.raised_by,
+            raised_on: self.raised_on,
+            category: self.category,
+            provenance: self.provenance,
+            footnotes: self.footnotes,
+            notes: self.notes,
+            inherent: self.inherent,
+            target: self.target,
+            response: self.response,
+            proximity: self.proximity,
+            review_by: self.review_by,
+            mitigations: self.mitigations.into_iter().map(NewMitigation::into_domain).collect(),
+        })
+    }
+}
+
 impl RiskPatch {
-    fn into_change(self) -> RiskChange {
+    pub fn into_change(self) -> RiskChange {
         RiskChange {
             statement: self.statement,
             consequences: self.consequences,
@@ -347,32 +379,7 @@ async fn create_risk(
 ) -> ApiResult<Response> {
     let register = visible_register(&state, &caller, &parse_code(&code)?, None).await?;
     caller.require_editor()?;
-    let status = body.status.unwrap_or(RiskStatus::Open);
-    if !status.is_live() {
-        return Err(Error::invalid("status", "a new risk must be proposed or open"));
-    }
-    let fields = RiskFields {
-        statement: body.statement,
-        source_ref: None,
-        consequences: body.consequences,
-        impact: body.impact,
-        likelihood: body.likelihood,
-        rag: body.rag,
-        status,
-        owner: body.owner,
-        raised_by: body.raised_by,
-        raised_on: body.raised_on,
-        category: body.category,
-        provenance: body.provenance,
-        footnotes: body.footnotes,
-        notes: body.notes,
-        inherent: body.inherent,
-        target: body.target,
-        response: body.response,
-        proximity: body.proximity,
-        review_by: body.review_by,
-        mitigations: body.mitigations.into_iter().map(NewMitigation::into_domain).collect(),
-    };
+    let fields = body.into_fields()?;
     let risk = state
         .store
         .create_risk(

@@ -8,5 +8,6 @@ mod input;
 mod matrix;
 mod openapi;
 mod reads;
+mod review;
 mod throttle;
 mod writes;

@@ -88,6 +88,8 @@ fn routes() -> Vec<Route> {
         route(patch.clone(), "/api/v1/issues/{ref}/mitigations/{n}", Edit, true),
         route(delete.clone(), "/api/v1/issues/{ref}/mitigations/{n}", Edit, true),
         route(get.clone(), "/api/v1/audit/verify", Editors, false),
+        route(post.clone(), "/api/v1/registers/{code}/import", Edit, true),
+        route(get.clone(), "/api/v1/registers/{code}/export", Read, true),
         route(get.clone(), "/api/v1/users", Admin, false),
         route(post.clone(), "/api/v1/users", Admin, false),
         route(get.clone(), "/api/v1/users/{name}", SelfOrAdmin, false),
@@ -102,6 +104,14 @@ fn routes() -> Vec<Route> {
         route(post.clone(), "/api/v1/auth/logout", SessionOnly, false),
         route(get.clone(), "/api/v1/auth/session", AnyCaller, false),
         route(post.clone(), "/api/v1/auth/password", SessionOnly, false),
+        route(get.clone(), "/api/v1/meetings", AnyCaller, false),
+        route(post.clone(), "/api/v1/meetings", Edit, true),
+        route(get.clone(), "/api/v1/meetings/{body}/{date}", Read, true),
+        route(get.clone(), "/api/v1/meetings/{body}/{date}/proposals", Read, true),
+        route(post.clone(), "/api/v1/meetings/{body}/{date}/proposals", Edit, true),
+        route(get.clone(), "/api/v1/meetings/{body}/{date}/paper", Read, true),
+        route(get.clone(), "/api/v1/proposals/{id}", Read, true),
+        route(post.clone(), "/api/v1/proposals/{id}/decision", Edit, true),
         route(post.clone(), "/api/v1/risks/{ref}/close", Edit, true),
         route(post.clone(), "/api/v1/issues/{ref}/close", Edit, true),
     ]
@@ -133,6 +143,10 @@ fn allowed(rule: Rule, who: &Caller, confidential: bool) -> bool {
     }
 }
 
+/// The date of the meeting each register's body holds in the matrix: the demo's August
+/// meeting for PANEL, and one made for the test in CONF.
+const MEETING_DATE: &str = "2018-08-10";
+
 static UNIQUE: AtomicUsize = AtomicUsize::new(0);
 
 fn unique() -> usize {
@@ -144,7 +158,26 @@ async fn prepare(app: &TestApp, r: &Route, confidential: bool) -> (String, Optio
     let code = if confidential { "CONF" } else { "PANEL" };
     let reference = format!("{code}-1");
     let n = unique();
-    let token_id = if r.template.contains("{id}") {
+    let token_id = if r.template.starts_with("/api/v1/proposals/") {
+        // A fresh proposal for every attempt, so one decision does not make the next
+        // attempt fail for another reason.
+        let meeting = riskreg_domain::review::MeetingRef::parse(&format!("{code}/{MEETING_DATE}")).expect("meeting");
+        let draft = riskreg_store::ProposalDraft::Close {
+            risk: riskreg_domain::RecordRef::parse(&reference).expect("ref"),
+        };
+        app.store
+            .propose(
+                meeting,
+                draft,
+                format!("matrix {n}"),
+                None,
+                riskreg_store::WriteContext::new("harness", None),
+            )
+            .await
+            .expect("proposal")
+            .id
+            .to_string()
+    } else if r.template.contains("{id}") {
         // A fresh token of `member`'s for every attempt, so one revocation does not make
         // the next attempt fail for another reason.
         let (id, secret) = riskreg_web::auth::secret::new_api_token().expect("token");
@@ -174,8 +207,15 @@ async fn prepare(app: &TestApp, r: &Route, confidential: bool) -> (String, Optio
         .replace("{code}", code)
         .replace("{ref}", &reference)
         .replace("{n}", "1")
+        .replace("{body}", code)
+        .replace("{date}", MEETING_DATE)
         .replace("{name}", if r.method == Method::GET { "viewer" } else { "target" })
         .replace("{id}", &token_id);
+    let path = if r.template.ends_with("/export") {
+        format!("{path}?format=csv")
+    } else {
+        path
+    };
     let t = r.template;
     let body = match (r.method.as_str(), t) {
         ("POST", "/api/v1/registers") => Some(json!({"code": format!("R{n}"), "name": "New", "parent": code})),
@@ -201,6 +241,14 @@ async fn prepare(app: &TestApp, r: &Route, confidential: bool) -> (String, Optio
         }
         ("POST", "/api/v1/users/{name}/password") => Some(json!({"password": "long enough pw"})),
         ("POST", "/api/v1/tokens") => Some(json!({"label": "x"})),
+        ("POST", "/api/v1/meetings") => {
+            let date = chrono::NaiveDate::from_ymd_opt(2040, 1, 1).expect("date") + chrono::Days::new(n as u64);
+            Some(json!({"body": code, "date": date}))
+        }
+        ("POST", "/api/v1/meetings/{body}/{date}/proposals") => {
+            Some(json!({"kind": "close", "risk": reference, "rationale": format!("r{n}")}))
+        }
+        ("POST", "/api/v1/proposals/{id}/decision") => Some(json!({"decision": "rejected"})),
         ("POST", "/api/v1/auth/login") => Some(json!({"name": "nobody", "password": "wrong wrong"})),
         ("POST", "/api/v1/auth/password") => Some(json!({"current_password": "x", "new_password": "long enough pw"})),
         _ => None,
@@ -209,6 +257,7 @@ async fn prepare(app: &TestApp, r: &Route, confidential: bool) -> (String, Optio
         "/api/v1/registers/{code}" => Some(format!("/api/v1/registers/{code}")),
         _ if t.starts_with("/api/v1/risks/{ref}") => Some(format!("/api/v1/risks/{reference}")),
         _ if t.starts_with("/api/v1/issues/{ref}") => Some(format!("/api/v1/issues/{reference}")),
+        "/api/v1/proposals/{id}/decision" => Some(format!("/api/v1/proposals/{token_id}")),
         _ if t.starts_with("/api/v1/users/{name}") && t != "/api/v1/users/{name}/password" => {
             Some("/api/v1/users/target".into())
         }
@@ -237,6 +286,14 @@ async fn no_caller_gets_a_2xx_the_policy_does_not_allow() {
         )
         .await
         .expect("target user");
+    app.store
+        .add_meeting(
+            riskreg_domain::review::MeetingRef::parse(&format!("CONF/{MEETING_DATE}")).expect("meeting"),
+            Default::default(),
+            riskreg_store::WriteContext::new("harness", None),
+        )
+        .await
+        .expect("a CONF meeting");
     let mut callers: Vec<Caller> = users()
         .into_iter()
         .map(|(name, role, member)| Caller {
@@ -280,7 +337,9 @@ async fn no_caller_gets_a_2xx_the_policy_does_not_allow() {
                 if reply.status.is_server_error() {
                     failures.push(format!("{label}: {} {}", reply.status, reply.text));
                 }
-                let names_record = r.template.contains("{code}") || r.template.contains("{ref}");
+                let names_record = ["{code}", "{ref}", "{body}", "/proposals/"]
+                    .iter()
+                    .any(|part| r.template.contains(part));
                 if confidential
                     && who.role.is_some()
                     && !who.member
