@@ -37,6 +37,12 @@ function request()
 end
 
 function response(status, headers, body)
+   if status == 412 then
+      -- Someone else's change got there first: take up its version for the next round.
+      local ref, version = body:match('"detail":"(%S+) is at version (%d+)')
+      if ref then versions[ref] = tonumber(version) end
+      return
+   end
    local etag = headers["ETag"] or headers["etag"]
    if etag then
       local ref, version = etag:match('^"(.+)%.v(%d+)"$')

@@ -28,6 +28,7 @@ ROWS = [
     ("list_p99", "  p99", "ms", "< 10", lambda v: v < 10),
     ("amend_rps", "PATCH amend (write + event + hash)", "/s", ">= 2,000", lambda v: v >= 2_000),
     ("amend_p99", "  p99", "ms", "", None),
+    ("amend_errors", "  refused with 412 (a stale If-Match)", "", "", None),
     ("bare_rps", "bare axum + SQLite, one row, no auth", "req/s", "", None),
     ("bare_p99", "  p99", "ms", "", None),
     ("rss_mb", "server peak RSS after the load runs", "MB", "< 64", lambda v: v < 64),
