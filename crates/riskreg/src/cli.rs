@@ -333,8 +333,12 @@ pub struct ListArgs {
 
 #[derive(Debug, Args)]
 pub struct ShowArgs {
-    /// The reference, CODE-N, e.g. PANEL-15.
+    /// The reference, CODE-N, e.g. PANEL-15; with --register, also the reference the record
+    /// had in the spreadsheet it was imported from, e.g. `015(CR)`.
     pub reference: String,
+    /// Look REF up among this register's source references first.
+    #[arg(long)]
+    pub register: Option<String>,
     #[command(flatten)]
     pub read: ReadArgs,
     #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
@@ -429,23 +433,48 @@ pub enum AuditCommand {
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// A register file (JSON; see docs/register-format.md).
+    /// A spreadsheet (XLSX or CSV) or a register file (JSON; see docs/register-format.md).
     pub file: PathBuf,
+    /// The register a spreadsheet's risks go into (not needed for riskreg's own workbook,
+    /// which names its registers).
+    #[arg(long)]
+    pub register: Option<String>,
+    /// The sheet holding the register (XLSX); by default the first with a register's header.
+    #[arg(long)]
+    pub sheet: Option<String>,
+    /// Map a field to a column, by header or letters: --map statement="Risk Description",
+    /// --map owner=G. Repeat for each; overrides the automatic mapping.
+    #[arg(long = "map", value_name = "FIELD=COLUMN")]
+    pub map: Vec<String>,
+    /// A file of FIELD=COLUMN lines, one mapping a line (# starts a comment).
+    #[arg(long)]
+    pub mapping: Option<PathBuf>,
     /// Check the file and report what would be created, changing nothing.
     #[arg(long)]
     pub dry_run: bool,
+    #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
+    pub format: ShowFormat,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ExportFormat {
     Json,
+    Xlsx,
+    Csv,
 }
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
     #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
     pub format: ExportFormat,
-    /// Where to write; standard output if not given.
+    /// Only this register (XLSX and CSV; JSON is always the whole database).
+    #[arg(long)]
+    pub register: Option<String>,
+    /// The registers as they stood then (XLSX and CSV): YYYY-MM-DD (end of that day, UTC)
+    /// or an RFC 3339 instant.
+    #[arg(long, value_parser = parse_as_at)]
+    pub as_at: Option<DateTime<Utc>>,
+    /// Where to write; standard output if not given (JSON and CSV only).
     #[arg(long)]
     pub out: Option<PathBuf>,
 }

@@ -110,6 +110,9 @@ pub fn risk_detail(r: &RiskView, settings: &Settings) -> String {
         t.add_row(vec![Cell::new(k).add_attribute(Attribute::Bold), v]);
     };
     row("Ref", Cell::new(&r.reference));
+    if let Some(source) = &r.source_ref {
+        row("Source ref", Cell::new(source));
+    }
     row("Statement", Cell::new(&r.statement));
     if !r.consequences.is_empty() {
         row("Consequences", Cell::new(bullets(&r.consequences)));
@@ -277,6 +280,9 @@ pub fn issue_detail(i: &IssueView, settings: &Settings) -> String {
         t.add_row(vec![Cell::new(k).add_attribute(Attribute::Bold), v]);
     };
     row("Ref", Cell::new(&i.reference));
+    if let Some(source) = &i.source_ref {
+        row("Source ref", Cell::new(source));
+    }
     row("Statement", Cell::new(&i.statement));
     let mut impacts = i.impacts_intro.clone().unwrap_or_default();
     if !i.impacts.is_empty() {

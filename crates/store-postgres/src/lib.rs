@@ -428,6 +428,29 @@ impl Store for PgStore {
         found.ok_or_else(|| not_found("issue", reference, as_at))
     }
 
+    async fn find_by_source_ref(
+        &self,
+        record_type: RecordType,
+        register: &RegisterCode,
+        source_ref: &str,
+    ) -> StoreResult<Option<RecordRef>> {
+        // The table name comes from this match, never from input; the expression is the
+        // one migration 0005 indexes.
+        let table = match record_type {
+            RecordType::Issue => "issues",
+            _ => "risks",
+        };
+        let number: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT number FROM {table} WHERE register = $1 AND body ->> 'source_ref' = $2 ORDER BY number LIMIT 1"
+        )))
+        .bind(register.as_str())
+        .bind(source_ref)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_err)?;
+        Ok(number.map(|n| RecordRef::new(register.clone(), n as u32)))
+    }
+
     async fn history(&self, record_type: RecordType, key: &str) -> StoreResult<Vec<Event>> {
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {EVENT_COLUMNS} FROM events WHERE record_type = $1 AND record_key = $2 ORDER BY version"

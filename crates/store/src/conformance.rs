@@ -22,6 +22,7 @@ use crate::transfer::copy_all as copy;
 use crate::verify::verify_chain;
 
 mod paging;
+mod source_refs;
 mod users;
 
 /// The SEC Panel demo data, which exercises every field of the file format.
@@ -52,6 +53,7 @@ pub fn scenarios() -> Vec<(&'static str, Scenario)> {
         ("sessions", |s| Box::pin(users::sessions(s))),
         ("throttling", |s| Box::pin(users::throttling(s))),
         ("risk_pages", |s| Box::pin(paging::risk_pages(s))),
+        ("source_refs", |s| Box::pin(source_refs::source_refs(s))),
     ]
 }
 

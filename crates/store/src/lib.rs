@@ -13,6 +13,7 @@ pub mod exchange;
 pub mod lint;
 pub mod review;
 pub mod sessions;
+pub mod sheet_import;
 pub mod store;
 pub mod transfer;
 pub mod user_writes;

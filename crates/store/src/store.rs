@@ -78,6 +78,36 @@ pub trait Store: UserStore + SessionStore + ThrottleStore + Send + Sync + Debug 
 
     async fn issue(&self, reference: &RecordRef, as_at: Option<DateTime<Utc>>) -> StoreResult<Issue>;
 
+    /// The risk or issue (by `record_type`) of `register` whose `source_ref` — the
+    /// reference it had where it was imported from — is exactly `source_ref`, closed ones
+    /// included. Backends answer from an index; this default reads the register.
+    async fn find_by_source_ref(
+        &self,
+        record_type: RecordType,
+        register: &RegisterCode,
+        source_ref: &str,
+    ) -> StoreResult<Option<RecordRef>> {
+        let query = RecordQuery {
+            register: Some(register.clone()),
+            as_at: None,
+            include_closed: true,
+        };
+        Ok(match record_type {
+            RecordType::Issue => self
+                .issues(&query)
+                .await?
+                .into_iter()
+                .find(|i| i.fields.source_ref.as_deref() == Some(source_ref))
+                .map(|i| i.reference),
+            _ => self
+                .risks(&query)
+                .await?
+                .into_iter()
+                .find(|r| r.fields.source_ref.as_deref() == Some(source_ref))
+                .map(|r| r.reference),
+        })
+    }
+
     /// Every event of one record, oldest first.
     async fn history(&self, record_type: RecordType, key: &str) -> StoreResult<Vec<Event>>;
 

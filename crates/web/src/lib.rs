@@ -51,6 +51,7 @@ fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(api::mitigations::router())
         .merge(api::history::router())
         .merge(api::audit::router())
+        .merge(api::exchange::router())
         .merge(api::review::router())
         .merge(api::users::router())
         .merge(api::tokens::router())

@@ -28,6 +28,7 @@ use utoipa::{Modify, OpenApi};
         (name = "history", description = "Every version of a record, and word diffs between versions"),
         (name = "review", description = "Meetings, the proposals put to them, decisions, and the monthly paper"),
         (name = "audit", description = "Verification of the hash-chained history"),
+        (name = "exchange", description = "Spreadsheet import (XLSX, CSV) and export (XLSX, CSV, register file)"),
         (name = "users", description = "Users, roles and register memberships (admins)"),
         (name = "tokens", description = "API tokens"),
         (name = "auth", description = "Login sessions"),

@@ -6,7 +6,7 @@ use chrono::Utc;
 use riskreg_domain::view::IssueView;
 use riskreg_store::{RecordType, StoreError};
 
-use super::risk::{last_papers, query, reference_arg, register_arg};
+use super::risk::{last_papers, query, reference_arg, register_arg, resolve};
 use super::{Session, print};
 use crate::cli::{Format, IssueCommand, ShowFormat};
 use crate::output;
@@ -27,7 +27,7 @@ pub async fn run(s: &Session, command: IssueCommand) -> anyhow::Result<ExitCode>
             }
         }
         IssueCommand::Show(args) => {
-            let reference = reference_arg(&args.reference)?;
+            let reference = resolve(s, RecordType::Issue, &args.reference, args.register.as_deref()).await?;
             let issue = s.store.issue(&reference, args.read.as_at).await?;
             let register = s.store.register(&reference.register, args.read.as_at).await?;
             let view = IssueView::new(&issue, register.fields.last_paper_on);

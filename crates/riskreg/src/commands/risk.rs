@@ -22,6 +22,30 @@ pub fn reference_arg(value: &str) -> Result<RecordRef, StoreError> {
     RecordRef::parse(value).map_err(|e| StoreError::from(ValidationError::new("ref", e.rule)))
 }
 
+/// The record `text` names: `CODE-N`, or with `register` given, the reference the record
+/// had in the spreadsheet it was imported from (`015(CR)`, `Risk 001`).
+pub async fn resolve(
+    s: &Session,
+    record_type: RecordType,
+    text: &str,
+    register: Option<&str>,
+) -> Result<RecordRef, StoreError> {
+    let Some(register) = register else {
+        return reference_arg(text);
+    };
+    let code = register_arg(register)?;
+    if let Some(found) = s.store.find_by_source_ref(record_type, &code, text.trim()).await? {
+        return Ok(found);
+    }
+    match RecordRef::parse(text) {
+        Ok(r) if r.register == code => Ok(r),
+        _ => Err(StoreError::NotFound(format!(
+            "no {} in register {code} has the reference {text:?}",
+            record_type.as_str()
+        ))),
+    }
+}
+
 /// The query a list command asks for.
 pub fn query(args: &ListArgs) -> Result<RecordQuery, StoreError> {
     Ok(RecordQuery {
@@ -61,7 +85,7 @@ pub async fn run(s: &Session, command: RiskCommand) -> anyhow::Result<ExitCode> 
             }
         }
         RiskCommand::Show(args) => {
-            let reference = reference_arg(&args.reference)?;
+            let reference = resolve(s, RecordType::Risk, &args.reference, args.register.as_deref()).await?;
             let risk = s.store.risk(&reference, args.read.as_at).await?;
             let settings = s.store.settings().await?;
             let register = s.store.register(&reference.register, args.read.as_at).await?;

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod exchange;
 pub mod history;
 pub mod issues;
 pub mod mitigations;

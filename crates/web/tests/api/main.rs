@@ -3,6 +3,7 @@
 //! `127.0.0.1:0` and its own database.
 
 mod auth;
+mod exchange;
 mod helpers;
 mod input;
 mod matrix;

@@ -90,6 +90,8 @@ fn routes() -> Vec<Route> {
         route(get.clone(), "/api/v1/audit/verify", Editors, false),
         route(post.clone(), "/api/v1/registers/{code}/import", Edit, true),
         route(get.clone(), "/api/v1/registers/{code}/export", Read, true),
+        route(post.clone(), "/api/v1/registers/{code}/import", Edit, true),
+        route(get.clone(), "/api/v1/registers/{code}/export", Read, true),
         route(get.clone(), "/api/v1/users", Admin, false),
         route(post.clone(), "/api/v1/users", Admin, false),
         route(get.clone(), "/api/v1/users/{name}", SelfOrAdmin, false),
@@ -211,6 +213,11 @@ async fn prepare(app: &TestApp, r: &Route, confidential: bool) -> (String, Optio
         .replace("{date}", MEETING_DATE)
         .replace("{name}", if r.method == Method::GET { "viewer" } else { "target" })
         .replace("{id}", &token_id);
+    let path = if r.template.ends_with("/export") {
+        format!("{path}?format=csv")
+    } else {
+        path
+    };
     let path = if r.template.ends_with("/export") {
         format!("{path}?format=csv")
     } else {
