@@ -9,9 +9,13 @@ RUNS="${1:-15}"
 PROFILE="${2:-release}"
 RISKS=10000
 PORT=18482
-if [ "$PROFILE" = release ]; then cargo build --release -q -p riskreg; else cargo build -q -p riskreg; fi
-BIN="$PWD/target/$PROFILE/riskreg"
-[ "$PROFILE" = debug ] && BIN="$PWD/target/debug/riskreg"
+# RISKREG_BIN names an already built binary (and PROFILE then only labels the output).
+if [ -n "${RISKREG_BIN:-}" ]; then
+    BIN="$RISKREG_BIN"
+else
+    if [ "$PROFILE" = release ]; then cargo build --release -q -p riskreg; else cargo build -q -p riskreg; fi
+    BIN="$PWD/target/$PROFILE/riskreg"
+fi
 WORK="$(mktemp -d)"
 SERVER=""
 cleanup() {

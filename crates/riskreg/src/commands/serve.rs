@@ -1,6 +1,7 @@
-//! `riskreg serve`: the JSON API (and, later, the web UI) on one address. With `--demo` it
-//! first loads the SEC Panel demo into an empty database and creates one demo user per
-//! role, printing their one-time passwords.
+//! `riskreg serve`: the web UI and the JSON API on one address. With `--demo` it first
+//! loads the SEC Panel demo — into the configured database if that is empty, otherwise into
+//! a fresh one in a temporary file — creates one demo user per role, and prints the URL and
+//! how to sign in.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -76,22 +77,26 @@ impl ServeArgs {
 
 pub async fn run(s: &Session, args: ServeArgs) -> anyhow::Result<ExitCode> {
     let config = args.config()?;
+    let listener = tokio::net::TcpListener::bind(args.addr)
+        .await
+        .with_context(|| format!("--addr: cannot listen on {}", args.addr))?;
+    let local = listener.local_addr()?;
+    let mut demo_session = None;
     if args.demo {
-        demo(s).await?;
+        let session = demo_database(s).await?;
+        demo(&session, &format!("http://{local}/")).await?;
+        demo_session = Some(session);
     } else if s.store.users().await?.is_empty() && !config.insecure_disable_auth {
         eprintln!(
             "No users yet: create the first administrator with\n  riskreg user add NAME --role admin --password-stdin"
         );
     }
+    let s = demo_session.as_ref().unwrap_or(s);
     if config.insecure_disable_auth {
         eprintln!("WARNING: authentication is OFF (--insecure-no-auth). Every request acts as an administrator.");
     }
-    let listener = tokio::net::TcpListener::bind(args.addr)
-        .await
-        .with_context(|| format!("--addr: cannot listen on {}", args.addr))?;
-    let local = listener.local_addr()?;
     eprintln!(
-        "riskreg serving on http://{local}  (API reference: http://{local}{})",
+        "riskreg serving on http://{local}/  (API reference: http://{local}{})",
         riskreg_web::DOCS_PATH
     );
     let shutdown = async {
@@ -104,8 +109,34 @@ pub async fn run(s: &Session, args: ServeArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The database the demo runs on: the configured one if it holds nothing yet, otherwise a
+/// fresh SQLite file in the temporary directory, so that a real register is never mixed
+/// with the demo and every `serve --demo` prints a sign-in that works.
+async fn demo_database(s: &Session) -> anyhow::Result<Session> {
+    let empty = s.store.event_count().await? <= 1 && s.store.users().await?.is_empty();
+    if empty {
+        return Ok(Session {
+            store: s.store.clone(),
+            actor: s.actor.clone(),
+            reason: s.reason.clone(),
+        });
+    }
+    let path = std::env::temp_dir().join(format!(
+        "riskreg-demo-{}-{}.db",
+        std::process::id(),
+        secret::random_hex(4)?
+    ));
+    let url = format!("sqlite:{}", path.display());
+    eprintln!("The configured database is not empty; the demo runs in a fresh database, {url}");
+    Ok(Session {
+        store: crate::backend::open(&url).await?,
+        actor: s.actor.clone(),
+        reason: s.reason.clone(),
+    })
+}
+
 /// Loads the demo into an empty database, and creates the demo users if there are none.
-async fn demo(s: &Session) -> anyhow::Result<()> {
+async fn demo(s: &Session, url: &str) -> anyhow::Result<()> {
     s.store.init(s.ctx()).await?;
     if s.store.event_count().await? <= 1 {
         let mut ctx = s.ctx();
@@ -124,6 +155,7 @@ async fn demo(s: &Session) -> anyhow::Result<()> {
     }
     let registers: Vec<_> = s.store.registers(None).await?.into_iter().map(|r| r.code).collect();
     let mut lines = Vec::new();
+    let mut admin = None;
     for role in Role::ALL.iter().rev() {
         let name = UserName::parse(&format!("demo-{role}"))?;
         let pass = secret::random_hex(10)?;
@@ -134,11 +166,17 @@ async fn demo(s: &Session) -> anyhow::Result<()> {
             registers: registers.clone(),
         };
         s.store.create_user(name.clone(), fields, Some(&hash), s.ctx()).await?;
+        if *role == Role::Admin {
+            admin = Some((name.clone(), pass.clone()));
+        }
         lines.push(format!("  {name:<18} {pass}   ({role})"));
     }
     eprintln!(
-        "Demo users (shown once; log in at POST /api/v1/auth/login):\n{}",
+        "Demo users (passwords shown once; the API's login is POST /api/v1/auth/login):\n{}",
         lines.join("\n")
     );
+    if let Some((name, pass)) = admin {
+        eprintln!("\nOpen {url} and sign in as {name} with the password {pass}\n");
+    }
     Ok(())
 }

@@ -26,6 +26,9 @@ use crate::state::AppState;
 const REVIEW_MONTHS: u32 = 3;
 /// How many recent changes the dashboard lists.
 const RECENT: u32 = 12;
+/// How many lint findings and overdue actions it lists; a large register's full list is
+/// for `riskreg lint`, not for a page.
+const SHOWN: usize = 50;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -89,7 +92,9 @@ struct DashboardPage {
     cards: Vec<RegisterCard>,
     changes: Vec<Change>,
     overdue: Vec<Overdue>,
+    overdue_total: usize,
     findings: Vec<LintRow>,
+    findings_total: usize,
 }
 
 fn record_href(kind: &str, key: &str) -> String {
@@ -232,8 +237,13 @@ async fn dashboard(State(state): State<AppState>, user: PageUser) -> PageResult<
         now: Utc::now(),
         review_months: REVIEW_MONTHS,
     };
-    let findings = lint(&live_owned, &issues, &known, &settings, &options)
+    let all_findings = lint(&live_owned, &issues, &known, &settings, &options);
+    let findings_total = all_findings.len();
+    let overdue_total = overdue.len();
+    overdue.truncate(SHOWN);
+    let findings = all_findings
         .into_iter()
+        .take(SHOWN)
         .map(|f| LintRow {
             href: record_href(
                 if issues.iter().any(|i| i.reference.to_string() == f.reference)
@@ -256,6 +266,8 @@ async fn dashboard(State(state): State<AppState>, user: PageUser) -> PageResult<
         cards,
         changes,
         overdue,
+        overdue_total,
         findings,
+        findings_total,
     })
 }
