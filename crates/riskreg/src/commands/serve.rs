@@ -96,7 +96,7 @@ pub async fn run(s: &Session, args: ServeArgs) -> anyhow::Result<ExitCode> {
         eprintln!("WARNING: authentication is OFF (--insecure-no-auth). Every request acts as an administrator.");
     }
     eprintln!(
-        "riskreg serving on http://{local}/  (API reference: http://{local}{})",
+        "riskreg serving on http://{local}  (API reference: http://{local}{})",
         riskreg_web::DOCS_PATH
     );
     let shutdown = async {
