@@ -531,8 +531,8 @@ pub struct PaperQuery {
 #[utoipa::path(get, path = "/meetings/{body}/{date}/paper", tag = "review",
     params(("body" = String, Path), ("date" = String, Path), PaperQuery),
     responses((status = 200, description = "The paper in the format asked for",
-        content(("text/html" = String), ("text/markdown" = String),
-            ("application/vnd.openxmlformats-officedocument.wordprocessingml.document" = Vec<u8>), ("application/pdf" = Vec<u8>))),
+        content((String = "text/html"), (String = "text/markdown"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"), (Vec<u8> = "application/pdf"))),
         (status = 404, body = Problem), (status = 422, body = Problem)),
     security(("token" = []), ("session" = [])))]
 async fn meeting_paper(
