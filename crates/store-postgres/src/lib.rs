@@ -114,18 +114,32 @@ impl PgStore {
         register: Option<&RegisterCode>,
         as_at: DateTime<Utc>,
     ) -> StoreResult<Vec<PgRow>> {
-        sqlx::query(
-            "SELECT DISTINCT ON (record_key) record_key, version, at, actor, after::text AS after
-             FROM events
-             WHERE record_type = $1 AND ($2::text IS NULL OR register = $2) AND at <= $3
-             ORDER BY record_key, version DESC",
-        )
-        .bind(record_type.as_str())
-        .bind(register.map(RegisterCode::as_str))
-        .bind(as_at)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db_err)
+        // With a register, each record's newest version as at `as_at` comes from the
+        // events_as_at index (migration 0008) and only those versions' rows are read, rather
+        // than every past version's body being sorted.
+        let sql = match register {
+            Some(_) => {
+                "SELECT e.record_key, e.version, e.at, e.actor, e.after::text AS after
+                 FROM (SELECT record_key, MAX(version) AS version FROM events
+                       WHERE register = $2 AND record_type = $1 AND at <= $3
+                       GROUP BY record_key) AS m
+                 JOIN events AS e
+                   ON e.record_type = $1 AND e.record_key = m.record_key AND e.version = m.version"
+            }
+            None => {
+                "SELECT DISTINCT ON (record_key) record_key, version, at, actor, after::text AS after
+                 FROM events
+                 WHERE record_type = $1 AND ($2::text IS NULL OR register = $2) AND at <= $3
+                 ORDER BY record_key, version DESC"
+            }
+        };
+        sqlx::query(sql)
+            .bind(record_type.as_str())
+            .bind(register.map(RegisterCode::as_str))
+            .bind(as_at)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)
     }
 
     async fn latest_version(

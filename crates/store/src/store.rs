@@ -67,6 +67,15 @@ pub trait Store: UserStore + SessionStore + ThrottleStore + Send + Sync + Debug 
 
     async fn risk(&self, reference: &RecordRef, as_at: Option<DateTime<Utc>>) -> StoreResult<Risk>;
 
+    /// A current risk with its register and the settings: all that serving one risk reads.
+    /// Backends answer it in one query where they can; a missing register or risk is
+    /// `NotFound` as from [`Store::register`] and [`Store::risk`].
+    async fn risk_with_register(&self, reference: &RecordRef) -> StoreResult<(Risk, Register, Settings)> {
+        let register = self.register(&reference.register, None).await?;
+        let risk = self.risk(reference, None).await?;
+        Ok((risk, register, self.settings().await?))
+    }
+
     /// One page of [`Store::risks`] in the same order, and how many risks the whole list
     /// holds. Backends answer current reads from an index instead of reading every risk.
     async fn risk_page(&self, query: &RecordQuery, limit: u32, offset: u32) -> StoreResult<(Vec<Risk>, u64)> {

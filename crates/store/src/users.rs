@@ -202,6 +202,17 @@ pub trait UserStore: Send + Sync {
     /// The token whose secret hashes to `secret_hash` (hex SHA-256), live or not.
     async fn token_by_hash(&self, secret_hash: &str) -> StoreResult<Option<ApiToken>>;
 
+    /// The token whose secret hashes to `secret_hash`, with its user (if the user exists):
+    /// all that authenticating a token request reads. Backends answer it in one query, since
+    /// every token request pays for it.
+    async fn token_with_user(&self, secret_hash: &str) -> StoreResult<Option<(ApiToken, Option<User>)>> {
+        let Some(token) = self.token_by_hash(secret_hash).await? else {
+            return Ok(None);
+        };
+        let user = self.user(&token.fields.user).await?;
+        Ok(Some((token, user)))
+    }
+
     /// A token's secret hash, for copying a database whole (`riskreg migrate`).
     async fn token_secret_hash(&self, id: &str) -> StoreResult<Option<String>>;
 }
