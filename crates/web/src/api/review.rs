@@ -436,11 +436,7 @@ async fn visible_proposal(state: &AppState, caller: &Caller, id: u32) -> ApiResu
     params(("id" = u32, Path)),
     responses((status = 200, body = ProposalSchema, headers(("ETag" = String))), (status = 404, body = Problem)),
     security(("token" = []), ("session" = [])))]
-async fn get_proposal(
-    State(state): State<AppState>,
-    caller: Caller,
-    ApiPath(id): ApiPath<u32>,
-) -> ApiResult<Response> {
+async fn get_proposal(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<u32>) -> ApiResult<Response> {
     let proposal = visible_proposal(&state, &caller, id).await?;
     let version = proposal.revision.version;
     Ok(tagged(
@@ -586,5 +582,4 @@ async fn meeting_paper(
     Ok((StatusCode::OK, headers, bytes).into_response())
 }
 
-const PAPER_CSP: &str =
-    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+const PAPER_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
