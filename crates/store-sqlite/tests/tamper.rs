@@ -192,7 +192,9 @@ async fn mutate(conn: &mut SqliteConnection, rng: &mut fastrand::Rng, pristine: 
             )
         }
         2 => {
-            let k = rng.i64(1..=len + 1);
+            // Inside the recorded history only: an event correctly linked after the head is
+            // what a later, legitimate write looks like, which no head can rule out.
+            let k = rng.i64(1..=len);
             shift_up_from(conn, k).await;
             let prev = if k == 1 {
                 riskreg_store::chain::GENESIS.to_owned()
@@ -211,12 +213,12 @@ async fn mutate(conn: &mut SqliteConnection, rng: &mut fastrand::Rng, pristine: 
                 )
             } else {
                 insert_event(conn, &forged(k, &prev, n, template)).await;
-                // It links, so the event after it (or, at the end, its record missing from
-                // the tables) gives it away.
+                // It links, so the event after it, which no longer does, gives it away; in
+                // the last recorded place, the recorded head does first.
                 m(
                     "forged event inserted",
                     format!("event forged and inserted at {k}"),
-                    if k <= len { k + 1 } else { k },
+                    if k < len { k + 1 } else { k },
                 )
             }
         }

@@ -77,6 +77,7 @@ impl dyn Store {
                 r,
                 r.fields.source_ref.as_deref(),
                 &known,
+                &existing,
                 &mut taken,
                 &mut errors,
             )
@@ -96,6 +97,7 @@ impl dyn Store {
                 r,
                 r.fields.source_ref.as_deref(),
                 &known,
+                &existing,
                 &mut taken,
                 &mut errors,
             )
@@ -118,6 +120,7 @@ impl dyn Store {
         r: &RecordToImport<T>,
         source_ref: Option<&str>,
         known: &HashSet<RegisterCode>,
+        existing: &HashSet<RegisterCode>,
         taken: &mut HashMap<(RecordType, RegisterCode), HashSet<u32>>,
         errors: &mut ValidationErrors,
     ) -> StoreResult<()> {
@@ -129,7 +132,10 @@ impl dyn Store {
             ));
             return Ok(());
         }
+        // A register the import itself creates holds nothing yet to collide with.
+        let in_database = existing.contains(&r.register);
         if let Some(s) = source_ref
+            && in_database
             && let Some(found) = self.find_by_source_ref(record_type, &r.register, s).await?
         {
             errors.push(ValidationError::new(
@@ -140,6 +146,7 @@ impl dyn Store {
         if let Some(n) = r.number {
             let numbers = match taken.entry((record_type, r.register.clone())) {
                 std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) if !in_database => e.insert(HashSet::new()),
                 std::collections::hash_map::Entry::Vacant(e) => {
                     let query = crate::store::RecordQuery {
                         register: Some(r.register.clone()),

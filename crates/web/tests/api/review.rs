@@ -158,7 +158,12 @@ async fn the_cycle_runs_from_proposals_through_the_paper_to_the_next_month() {
     assert_eq!(r15.body["updated_by"], "secretariat");
     assert_eq!(app.get("/api/v1/risks/PANEL-18", "viewer").await.body["status"], "open");
     let again = decide(&app, 1, "rejected", "too late").await;
-    assert_eq!(again.status, StatusCode::CONFLICT, "a decided proposal stays decided");
+    assert!(again.status.is_client_error(), "{}", again.text);
+    assert_eq!(
+        app.get("/api/v1/proposals/1", "viewer").await.body["status"],
+        "agreed",
+        "a decided proposal stays decided"
+    );
 
     // September: a new meeting, a proposal drafted over the API, the August additions no
     // longer new.
@@ -218,7 +223,8 @@ async fn the_cycle_runs_from_proposals_through_the_paper_to_the_next_month() {
     );
 
     let verify = app.get("/api/v1/audit/verify", "secretariat").await;
-    assert_eq!(verify.body["ok"], true, "{}", verify.text);
+    assert_eq!(verify.status, StatusCode::OK);
+    assert!(verify.body["problem"].is_null(), "the chain verifies: {}", verify.text);
 }
 
 #[tokio::test]
