@@ -223,7 +223,20 @@ fn export_then_import_into_an_empty_database_gives_the_same_registers() {
     from_csv.ok(&["init"]);
     from_csv.ok(&["register", "add", "PANEL", "--name", "SEC Panel"]);
     from_csv.ok(&["import", path(&csv), "--register", "PANEL"]);
-    assert_eq!(records(&from_csv, "risk", "PANEL"), records(&db, "risk", "PANEL"));
+    // A CSV holds risks only, not the register's last paper date, from which each
+    // mitigation's `new` is derived; everything else comes back as it was.
+    let without_new = |mut v: Value| {
+        for r in v.as_array_mut().into_iter().flatten() {
+            for m in r["mitigations"].as_array_mut().into_iter().flatten() {
+                m.as_object_mut().map(|o| o.remove("new"));
+            }
+        }
+        v
+    };
+    assert_eq!(
+        without_new(records(&from_csv, "risk", "PANEL")),
+        without_new(records(&db, "risk", "PANEL"))
+    );
 
     let from_json = Db::new();
     from_json.ok(&["import", path(&json)]);
