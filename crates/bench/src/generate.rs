@@ -116,7 +116,7 @@ fn register_codes(n: u32) -> StoreResult<Vec<RegisterCode>> {
 }
 
 fn is_confidential(index: usize) -> bool {
-    index > 0 && index % 4 == 0
+    index > 0 && index.is_multiple_of(4)
 }
 
 /// Event times: evenly spaced from the first Monday of 2019 to the end of 2025, one slot

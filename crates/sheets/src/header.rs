@@ -61,6 +61,10 @@ fn header_score(row: &Row) -> usize {
 
 /// Finds the header row of `grid` and maps its columns; `overrides` are `(field, column)`
 /// with the column named by its header text or its letters.
+#[allow(
+    clippy::result_large_err,
+    reason = "a problem is returned at most once per sheet, never on a per-row path"
+)]
 pub fn layout(grid: &Grid, overrides: &[(Field, String)]) -> Result<Layout, Problem> {
     let (position, header) = grid
         .rows
@@ -173,6 +177,10 @@ fn decide_impact_columns(grid: &Grid, rows: &[usize], columns: &mut [ColumnUse])
     }
 }
 
+#[allow(
+    clippy::result_large_err,
+    reason = "a problem is returned at most once per sheet, never on a per-row path"
+)]
 fn apply_overrides(sheet: &str, columns: &mut [ColumnUse], overrides: &[(Field, String)]) -> Result<(), Problem> {
     for (field, name) in overrides {
         let wanted = name.trim();

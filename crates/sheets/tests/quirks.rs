@@ -228,10 +228,13 @@ fn bad_rows() -> Vec<u8> {
     csv.into_bytes()
 }
 
+/// A reported problem: row, column, value and rule.
+type Named<'a> = (u32, Option<&'a str>, Option<&'a str>, Option<&'a str>);
+
 #[test]
 fn every_bad_row_is_named_with_its_column_value_and_rule() {
     let p = read_default(&bad_rows());
-    let found: Vec<(u32, Option<&str>, Option<&str>, Option<&str>)> = p
+    let found: Vec<Named<'_>> = p
         .problems
         .iter()
         .map(|p| {

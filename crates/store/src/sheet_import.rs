@@ -39,6 +39,14 @@ pub struct RecordsSummary {
     pub issues: usize,
 }
 
+/// The registers an import may put records in: those already in the database, and those
+/// it lists itself (created first, in the same transaction).
+#[derive(Debug, Clone, Copy)]
+struct Registers<'a> {
+    listed: &'a HashSet<RegisterCode>,
+    in_database: &'a HashSet<RegisterCode>,
+}
+
 impl dyn Store {
     /// Checks `import` against this database and returns the writes that would make it.
     pub async fn plan_records_import(&self, import: &RecordsImport, ctx: &WriteContext) -> StoreResult<Vec<Write>> {
@@ -76,8 +84,10 @@ impl dyn Store {
                 RecordType::Risk,
                 r,
                 r.fields.source_ref.as_deref(),
-                &known,
-                &existing,
+                Registers {
+                    listed: &known,
+                    in_database: &existing,
+                },
                 &mut taken,
                 &mut errors,
             )
@@ -96,8 +106,10 @@ impl dyn Store {
                 RecordType::Issue,
                 r,
                 r.fields.source_ref.as_deref(),
-                &known,
-                &existing,
+                Registers {
+                    listed: &known,
+                    in_database: &existing,
+                },
                 &mut taken,
                 &mut errors,
             )
@@ -119,13 +131,12 @@ impl dyn Store {
         record_type: RecordType,
         r: &RecordToImport<T>,
         source_ref: Option<&str>,
-        known: &HashSet<RegisterCode>,
-        existing: &HashSet<RegisterCode>,
+        registers: Registers<'_>,
         taken: &mut HashMap<(RecordType, RegisterCode), HashSet<u32>>,
         errors: &mut ValidationErrors,
     ) -> StoreResult<()> {
         let kind = record_type.as_str();
-        if !known.contains(&r.register) {
+        if !registers.listed.contains(&r.register) {
             errors.push(ValidationError::new(
                 format!("{}.register", r.origin),
                 format!("names no register in this database: {}", r.register),
@@ -133,7 +144,7 @@ impl dyn Store {
             return Ok(());
         }
         // A register the import itself creates holds nothing yet to collide with.
-        let in_database = existing.contains(&r.register);
+        let in_database = registers.in_database.contains(&r.register);
         if let Some(s) = source_ref
             && in_database
             && let Some(found) = self.find_by_source_ref(record_type, &r.register, s).await?
