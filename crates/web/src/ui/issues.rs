@@ -15,7 +15,7 @@ use super::error::{PageResult, render};
 use super::layout::{Layout, Section};
 use super::risks::{MitigationRow, RiskQuery, TimelineEntry, compare_range, timeline, version_body};
 use super::session::PageUser;
-use super::view::RagChip;
+use super::view::{RagChip, last_changed};
 use crate::api::{parse_as_at, parse_ref, visible_register};
 use crate::error::Error;
 use crate::state::AppState;
@@ -95,15 +95,7 @@ async fn issue_page(
         ("Raised on", f.raised_on.map(|d| d.to_string()).unwrap_or_default()),
         ("Category", opt(&f.category)),
         ("Notes", opt(&f.notes)),
-        (
-            "Last changed",
-            format!(
-                "{} by {} (version {})",
-                issue.revision.updated_at.format("%Y-%m-%d %H:%M UTC"),
-                issue.revision.updated_by,
-                issue.revision.version
-            ),
-        ),
+        ("Last changed", last_changed(&issue.revision)),
     ]
     .into_iter()
     .filter(|(_, v)| !v.is_empty())

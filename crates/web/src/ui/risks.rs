@@ -22,7 +22,7 @@ use super::diff::{FieldChange, changes};
 use super::error::{PageResult, render};
 use super::layout::{Layout, Section};
 use super::session::PageUser;
-use super::view::{BandChip, RagChip};
+use super::view::{BandChip, RagChip, last_changed};
 use crate::api::{parse_as_at, parse_ref, visible_register};
 use crate::error::Error;
 use crate::state::AppState;
@@ -290,15 +290,7 @@ async fn risk_page(
         ("Review by", date(&f.review_by)),
         ("Provenance", opt(&f.provenance)),
         ("Notes", opt(&f.notes)),
-        (
-            "Last changed",
-            format!(
-                "{} by {} (version {})",
-                risk.revision.updated_at.format("%Y-%m-%d %H:%M UTC"),
-                risk.revision.updated_by,
-                risk.revision.version
-            ),
-        ),
+        ("Last changed", last_changed(&risk.revision)),
     ]
     .into_iter()
     .filter(|(_, v)| !v.is_empty())

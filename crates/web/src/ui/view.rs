@@ -190,6 +190,16 @@ pub fn excerpt(text: &str, max: usize) -> String {
     format!("{cut}…")
 }
 
+/// "2018-08-03 09:30 UTC by SECAS (version 3)": when a record last changed, by whom.
+pub fn last_changed(revision: &riskreg_domain::register::Revision) -> String {
+    format!(
+        "{} by {} (version {})",
+        revision.updated_at.format("%Y-%m-%d %H:%M UTC"),
+        revision.updated_by,
+        revision.version
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
