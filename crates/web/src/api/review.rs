@@ -47,7 +47,7 @@ fn parse_meeting(body: &str, date: &str) -> ApiResult<MeetingRef> {
 
 /// The meeting, if the caller may see its body's register; 404 otherwise, as for a
 /// meeting that does not exist.
-async fn visible_meeting(state: &AppState, caller: &Caller, meeting: &MeetingRef) -> ApiResult<Meeting> {
+pub(crate) async fn visible_meeting(state: &AppState, caller: &Caller, meeting: &MeetingRef) -> ApiResult<Meeting> {
     let hidden = || Error::NotFound(format!("meeting {meeting}"));
     visible_register(state, caller, &meeting.body, None)
         .await
@@ -419,7 +419,7 @@ async fn create_proposal(
 }
 
 /// The proposal, if the caller may see its meeting.
-async fn visible_proposal(state: &AppState, caller: &Caller, id: u32) -> ApiResult<Proposal> {
+pub(crate) async fn visible_proposal(state: &AppState, caller: &Caller, id: u32) -> ApiResult<Proposal> {
     let hidden = || Error::NotFound(format!("proposal {id}"));
     let proposal = state.store.proposal(id).await.map_err(|e| match e {
         riskreg_store::StoreError::NotFound(_) => hidden(),

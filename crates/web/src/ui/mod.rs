@@ -21,6 +21,8 @@ pub mod error;
 pub mod forms;
 pub mod issues;
 pub mod layout;
+pub mod meetings;
+pub mod propose;
 pub mod registers;
 pub mod risk_edit;
 pub mod risk_form;
@@ -52,6 +54,8 @@ pub fn router() -> Router<AppState> {
         .merge(risks::router())
         .merge(risk_edit::router())
         .merge(issues::router())
+        .merge(meetings::router())
+        .merge(propose::router())
         .layer(axum::middleware::from_fn(page_headers))
 }
 

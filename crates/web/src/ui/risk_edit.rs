@@ -1,7 +1,8 @@
-//! Editing a risk (secretariat and admin). The form carries the version it was opened at.
-//! If the risk changed since, nothing is written: the page shows what changed, puts the
-//! user's edits over the newer version, and asks them to check and save again — never a
-//! silent overwrite. Rules broken are shown beside their fields, and change nothing.
+//! Editing a risk (secretariat and admin), or drafting the same edits as an amendment for a
+//! meeting to agree. The form carries the version it was opened at. If the risk changed
+//! since, nothing is written: the page shows what changed, puts the user's edits over the
+//! newer version, and asks them to check and save again — never a silent overwrite. Rules
+//! broken are shown beside their fields, and change nothing.
 
 use askama::Template;
 use axum::Router;
@@ -11,12 +12,14 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use riskreg_domain::{RecordRef, Risk, RiskFields, Settings, ValidationErrors};
 use riskreg_store::event::RecordType;
-use riskreg_store::{StoreError, WriteContext};
+use riskreg_store::{ProposalDraft, StoreError, WriteContext};
 
 use super::diff::{FieldChange, changes};
 use super::error::{PageResult, render, see_other};
 use super::forms::FieldErrors;
 use super::layout::{Layout, Section};
+use super::meetings::Choice;
+use super::propose::{meeting_choices, read_meeting};
 use super::risk_form::{Values, change_from, merge};
 use super::risks::version_body;
 use super::session::{CsrfForm, PageUser};
@@ -26,6 +29,13 @@ use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/risks/{reference}/edit", get(edit).post(save))
+}
+
+/// What the form's changes are for: saved now, or put to a meeting as an amendment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    Edit,
+    Propose,
 }
 
 #[derive(Debug)]
@@ -75,6 +85,10 @@ struct EditPage {
     both_changed: Vec<String>,
     mitigations_reset: bool,
     message: String,
+    /// Drafting an amendment: the form names a meeting and says why, instead of saving.
+    proposing: bool,
+    /// The open meetings of the risk's body an amendment may be put to.
+    meetings: Vec<Choice>,
 }
 
 impl EditPage {
@@ -140,13 +154,16 @@ fn guide(settings: &Settings) -> Vec<Guide> {
         .collect()
 }
 
-struct Ctx {
+#[derive(Debug)]
+pub struct Ctx {
     reference: RecordRef,
     risk: Risk,
     settings: Settings,
+    purpose: Purpose,
+    meetings: Vec<Choice>,
 }
 
-async fn load(state: &AppState, user: &PageUser, reference: &str) -> PageResult<Ctx> {
+pub async fn load(state: &AppState, user: &PageUser, reference: &str, purpose: Purpose) -> PageResult<Ctx> {
     let r = parse_ref("risk", reference)?;
     visible_register(state, &user.caller, &r.register, None)
         .await
@@ -161,16 +178,26 @@ async fn load(state: &AppState, user: &PageUser, reference: &str) -> PageResult<
         .into());
     }
     let settings = state.store.settings().await?;
+    let meetings = match purpose {
+        Purpose::Edit => Vec::new(),
+        Purpose::Propose => meeting_choices(state, &r.register).await?,
+    };
     Ok(Ctx {
         reference: r,
         risk,
         settings,
+        purpose,
+        meetings,
     })
 }
 
 fn page(user: &PageUser, c: &Ctx, v: Values, version: u32) -> EditPage {
+    let title = match c.purpose {
+        Purpose::Edit => format!("Edit risk {}", c.reference),
+        Purpose::Propose => format!("Propose an amendment to risk {}", c.reference),
+    };
     EditPage {
-        layout: Layout::new(user, format!("Edit risk {}", c.reference), Section::Registers),
+        layout: Layout::new(user, title, Section::Registers),
         reference: c.reference.to_string(),
         number: c.reference.number,
         register: c.reference.register.to_string(),
@@ -197,13 +224,20 @@ fn page(user: &PageUser, c: &Ctx, v: Values, version: u32) -> EditPage {
         both_changed: Vec::new(),
         mitigations_reset: false,
         message: String::new(),
+        proposing: c.purpose == Purpose::Propose,
+        meetings: c.meetings.clone(),
     }
 }
 
 async fn edit(State(state): State<AppState>, user: PageUser, Path(reference): Path<String>) -> PageResult<Response> {
-    let c = load(&state, &user, &reference).await?;
+    open_form(&state, &user, &reference, Purpose::Edit).await
+}
+
+/// The form, filled with the risk as it stands.
+pub async fn open_form(state: &AppState, user: &PageUser, reference: &str, purpose: Purpose) -> PageResult<Response> {
+    let c = load(state, user, reference, purpose).await?;
     let v = Values::of(&c.risk.fields);
-    Ok(render(&page(&user, &c, v, c.risk.revision.version))?.into_response())
+    Ok(render(&page(user, &c, v, c.risk.revision.version))?.into_response())
 }
 
 async fn save(
@@ -211,15 +245,25 @@ async fn save(
     Path(reference): Path<String>,
     form: CsrfForm<Vec<(String, String)>>,
 ) -> PageResult<Response> {
-    let user = form.user;
-    let c = load(&state, &user, &reference).await?;
-    let submitted = Values::from_pairs(form.form);
+    submit(&state, &reference, form.user, form.form, Purpose::Edit).await
+}
+
+/// Saves the form's changes, or drafts them as an amendment for the meeting it names.
+pub async fn submit(
+    state: &AppState,
+    reference: &str,
+    user: PageUser,
+    pairs: Vec<(String, String)>,
+    purpose: Purpose,
+) -> PageResult<Response> {
+    let c = load(state, &user, reference, purpose).await?;
+    let submitted = Values::from_pairs(pairs);
     let opened: u32 = submitted
         .get("version")
         .parse()
         .map_err(|_| Error::invalid("version", "must be the version the form was opened at"))?;
     if opened != c.risk.revision.version {
-        return conflict(&state, &user, &c, opened, &submitted).await;
+        return conflict(state, &user, &c, opened, &submitted).await;
     }
     let change = match change_from(&submitted, &c.risk.fields) {
         Ok(change) => change,
@@ -227,26 +271,52 @@ async fn save(
     };
     if change.is_empty() {
         let mut p = page(&user, &c, submitted, opened);
-        p.message = "Nothing was changed, so nothing was saved.".into();
+        p.message = match purpose {
+            Purpose::Edit => "Nothing was changed, so nothing was saved.",
+            Purpose::Propose => "Nothing was changed, so there is no amendment to propose.",
+        }
+        .into();
         return Ok(render(&p)?.into_response());
     }
     let reason = super::forms::optional_text(submitted.get("reason"));
     let ctx = WriteContext::new(user.caller.actor(), reason);
-    match state
-        .store
-        .amend_risk(c.reference.clone(), Some(opened), change, ctx)
-        .await
-    {
-        // The risk page then shows this save's changes (its default comparison).
-        Ok(risk) => Ok(see_other(&format!(
-            "/risks/{}?saved={}",
-            risk.reference, risk.revision.version
-        ))),
+    let written = match purpose {
+        Purpose::Edit => state
+            .store
+            .amend_risk(c.reference.clone(), Some(opened), change, ctx)
+            .await
+            // The risk page then shows this save's changes (its default comparison).
+            .map(|risk| format!("/risks/{}?saved={}", risk.reference, risk.revision.version)),
+        Purpose::Propose => {
+            let meeting = match read_meeting(submitted.get("meeting")) {
+                Ok(m) => m,
+                Err(e) => return invalid(&user, &c, submitted, &ValidationErrors(vec![e])),
+            };
+            let draft = ProposalDraft::Amend {
+                risk: c.reference.clone(),
+                expected_version: Some(opened),
+                change,
+            };
+            let recommendation = super::forms::optional_text(submitted.get("recommendation"));
+            let rationale = submitted.get("rationale").to_owned();
+            state
+                .store
+                .propose(meeting, draft, rationale, recommendation, ctx)
+                .await
+                .map(|p| format!("{}#proposal-{}", super::meetings::meeting_href(&p.meeting), p.id))
+        }
+    };
+    match written {
+        Ok(to) => Ok(see_other(&to)),
         Err(StoreError::Invalid(errors)) => invalid(&user, &c, submitted, &errors),
+        Err(StoreError::NotFound(what)) if purpose == Purpose::Propose => {
+            let e = riskreg_domain::ValidationError::new("meeting", format!("must be an open meeting: no {what}"));
+            invalid(&user, &c, submitted, &ValidationErrors(vec![e]))
+        }
         // Someone saved between our read and our write: the same as a stale form.
         Err(StoreError::Conflict(_)) => {
-            let c = load(&state, &user, &reference).await?;
-            conflict(&state, &user, &c, opened, &submitted).await
+            let c = load(state, &user, reference, purpose).await?;
+            conflict(state, &user, &c, opened, &submitted).await
         }
         Err(e) => Err(e.into()),
     }

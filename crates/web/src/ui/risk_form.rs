@@ -160,7 +160,15 @@ pub fn merge(opened: &RiskFields, current: &RiskFields, submitted: &Values) -> (
             merged.set(&k, mine);
         }
     }
-    for k in ["add_mitigation", "add_mitigation_state", "reason"] {
+    // What the form says about the change rather than the risk: kept as the user typed it.
+    for k in [
+        "add_mitigation",
+        "add_mitigation_state",
+        "reason",
+        "meeting",
+        "rationale",
+        "recommendation",
+    ] {
         merged.set(k, submitted.get(k));
     }
     (merged, both, !same_list)

@@ -116,6 +116,8 @@ struct RiskPage {
     version: u32,
     as_at: String,
     can_edit: bool,
+    /// The register has one above it to escalate to.
+    can_escalate: bool,
     saved: String,
 }
 
@@ -340,6 +342,7 @@ async fn risk_page(
             String::new()
         },
         can_edit: user.is_editor() && as_at.is_none() && f.status.is_live(),
+        can_escalate: register.fields.parent.is_some(),
         saved: q.saved.parse::<u32>().map(|v| v.to_string()).unwrap_or_default(),
     })
 }

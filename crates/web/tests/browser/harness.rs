@@ -113,6 +113,23 @@ pub async fn sign_in(c: &Client, server: &TestServer, name: &str) {
     wait_for_text(c, "h1", "Dashboard").await;
 }
 
+/// Types `text` into the empty field with id `id`.
+pub async fn fill(c: &Client, id: &str, text: &str) {
+    let e = c.find(Locator::Id(id)).await.expect(id);
+    e.clear().await.expect("clear");
+    e.send_keys(text).await.expect("type");
+}
+
+/// Submits the page's form with its primary button.
+pub async fn save(c: &Client) {
+    c.find(Locator::Css("button.primary[type=submit]"))
+        .await
+        .expect("save button")
+        .click()
+        .await
+        .expect("save");
+}
+
 /// Waits until an element matching `css` holds `text`, and returns it.
 pub async fn wait_for_text(c: &Client, css: &str, text: &str) -> Element {
     let deadline = Instant::now() + Duration::from_secs(10);

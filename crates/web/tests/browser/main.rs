@@ -4,4 +4,5 @@
 #[path = "../common/app.rs"]
 mod app;
 mod harness;
+mod review;
 mod scenarios;

@@ -1,25 +1,12 @@
 //! What a secretariat does with the UI, step by step, in a real browser.
 
-use fantoccini::{Client, Locator};
+use fantoccini::Locator;
 use riskreg_domain::{Rag, RecordRef, RegisterCode, RiskFields};
 use riskreg_store::{RecordQuery, WriteContext};
 
-use crate::harness::{TestServer, browser, screenshot, screenshot_at, sign_in, spawn_server, texts, wait_for_text};
-
-async fn fill(c: &Client, id: &str, text: &str) {
-    let e = c.find(Locator::Id(id)).await.expect(id);
-    e.clear().await.expect("clear");
-    e.send_keys(text).await.expect("type");
-}
-
-async fn save(c: &Client) {
-    c.find(Locator::Css("button.primary[type=submit]"))
-        .await
-        .expect("save button")
-        .click()
-        .await
-        .expect("save");
-}
+use crate::harness::{
+    TestServer, browser, fill, save, screenshot, screenshot_at, sign_in, spawn_server, texts, wait_for_text,
+};
 
 async fn risk(server: &TestServer, r: &str) -> riskreg_domain::Risk {
     let reference = RecordRef::parse(r).expect("a risk reference");

@@ -5,4 +5,5 @@
 mod app;
 mod helpers;
 mod pages;
+mod review;
 mod writes;
