@@ -424,10 +424,34 @@ pub enum IssueCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
-    /// Check every event's hash and link, and every record against its last event.
+    /// Check every event's hash and link, and every record against its last event; with
+    /// --against, also that the history still holds a signed head taken earlier.
     Verify {
         #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
         format: ShowFormat,
+        /// A signed head from `riskreg audit head`: its signature must check with --key, and
+        /// the history must still hold its event (not rewritten, not cut short).
+        #[arg(long, value_name = "HEADFILE", requires = "key")]
+        against: Option<PathBuf>,
+        /// The public key you trust to have signed the head (KEYFILE.pub from `audit keygen`).
+        #[arg(long, value_name = "PUBFILE", requires = "against")]
+        key: Option<PathBuf>,
+    },
+    /// Make an Ed25519 key pair for signing chain heads: KEYFILE (PKCS#8 PEM, mode 0600)
+    /// and KEYFILE.pub. Keep the private key off the database's machine.
+    Keygen {
+        #[arg(long, value_name = "KEYFILE")]
+        out: PathBuf,
+    },
+    /// Export the chain head (position, hash, event count, time), signed, as JSON. The
+    /// history is verified first: a head is never signed over a broken chain.
+    Head {
+        /// The private key from `audit keygen`.
+        #[arg(long, value_name = "KEYFILE", env = "RISKREG_AUDIT_SIGNING_KEY")]
+        sign: PathBuf,
+        /// Write the head to a new file instead of standard output.
+        #[arg(long, value_name = "HEADFILE")]
+        out: Option<PathBuf>,
     },
 }
 

@@ -9,6 +9,7 @@ mod commands;
 mod exit;
 mod fields;
 mod output;
+mod signed_head;
 mod time_arg;
 
 use std::process::ExitCode;

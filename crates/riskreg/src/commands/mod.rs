@@ -53,6 +53,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     // migrate names its own two databases and must not open (or create) --db.
     let command = match cli.command {
         Command::Migrate(a) => return migrate::run(a).await,
+        // keygen needs no database.
+        Command::Audit(crate::cli::AuditCommand::Keygen { out }) => return audit::keygen(&out),
         other => other,
     };
     let store = backend::open(&cli.db).await?;
