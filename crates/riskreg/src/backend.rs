@@ -26,7 +26,7 @@ pub async fn open(url: &str) -> anyhow::Result<Arc<dyn Store>> {
     )
 }
 
-fn is_postgres(url: &str) -> bool {
+pub fn is_postgres(url: &str) -> bool {
     url.starts_with("postgres://") || url.starts_with("postgresql://")
 }
 

@@ -68,6 +68,9 @@ pub enum Command {
     Paper(PaperArgs),
     /// Copy a whole database, history included, to another (e.g. SQLite to PostgreSQL).
     Migrate(MigrateArgs),
+    /// Copy the database, history included, to a new file while it is in use (SQLite; for
+    /// PostgreSQL use pg_dump, see README).
+    Backup(BackupArgs),
     /// Serve the JSON API, its OpenAPI document and reference page.
     Serve(crate::commands::serve::ServeArgs),
     /// Users, roles, register memberships and API tokens.
@@ -453,6 +456,12 @@ pub enum AuditCommand {
         #[arg(long, value_name = "HEADFILE")]
         out: Option<PathBuf>,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// The new file (refused if it exists).
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -6,6 +6,7 @@ mod rows;
 mod tx;
 mod users;
 
+use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -53,6 +54,50 @@ impl SqliteStore {
     /// The connection pool, for tools that need SQL the traits do not offer (tests, backup).
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    /// Writes a consistent copy of the whole database to `out`, a new file, while writers
+    /// carry on: `VACUUM INTO` reads one snapshot, so the copy holds every write committed
+    /// before it began and nothing of any after. The file is created readable by its owner
+    /// only, since it holds everything the database does, password hashes included.
+    pub async fn backup_into(&self, out: &Path) -> StoreResult<()> {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        // Claiming the name first makes "never overwrite" hold even against a file that
+        // appears meanwhile; SQLite writes into an empty file.
+        options.open(out).map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => StoreError::Conflict(format!(
+                "{} already exists; a backup never overwrites a file",
+                out.display()
+            )),
+            _ => StoreError::Other(format!("cannot create {}: {e}", out.display())),
+        })?;
+        let Some(name) = out.to_str() else {
+            let _ = std::fs::remove_file(out);
+            return Err(StoreError::invalid("OUT", "the backup's path must be valid UTF-8"));
+        };
+        let copied = sqlx::query("VACUUM INTO ?1")
+            .bind(name)
+            .execute(&self.pool)
+            .await
+            .map_err(|e| StoreError::Other(format!("cannot back up to {}: {e}", out.display())));
+        // The copy must be on disk before anyone relies on it.
+        let synced = copied.and_then(|_| {
+            std::fs::File::open(out)
+                .and_then(|f| f.sync_all())
+                .map_err(|e| StoreError::Other(format!("cannot sync {}: {e}", out.display())))
+        });
+        if synced.is_err() {
+            let _ = std::fs::remove_file(out);
+            return synced;
+        }
+        // And so must its name: best effort, as not every platform can sync a directory.
+        if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+            let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
+        }
+        Ok(())
     }
 
     async fn latest_versions(

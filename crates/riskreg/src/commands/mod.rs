@@ -2,6 +2,7 @@
 //! writes what the user asked for to standard output.
 
 mod audit;
+mod backup;
 pub(crate) mod bench_data;
 mod decide;
 mod exchange;
@@ -53,7 +54,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     // migrate names its own two databases and must not open (or create) --db.
     let command = match cli.command {
         Command::Migrate(a) => return migrate::run(a).await,
-        // keygen needs no database.
+        // backup opens the database itself, and keygen needs none.
+        Command::Backup(a) => return backup::run(&cli.db, a).await,
         Command::Audit(crate::cli::AuditCommand::Keygen { out }) => return audit::keygen(&out),
         other => other,
     };
@@ -81,7 +83,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(a) => serve::run(&session, a).await,
         Command::User(c) => user::run(&session, c).await,
         Command::BenchData(a) => bench_data::run(&session, a).await,
-        Command::Migrate(_) => unreachable!("migrate returned above"),
+        Command::Migrate(_) | Command::Backup(_) => unreachable!("migrate and backup returned above"),
     }
 }
 

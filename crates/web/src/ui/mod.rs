@@ -26,6 +26,7 @@ pub mod propose;
 pub mod registers;
 pub mod risk_edit;
 pub mod risk_form;
+pub mod risk_new;
 pub mod risks;
 pub mod session;
 pub mod signin;
@@ -56,6 +57,7 @@ pub fn router() -> Router<AppState> {
         .merge(issues::router())
         .merge(meetings::router())
         .merge(propose::router())
+        .merge(risk_new::router())
         .layer(axum::middleware::from_fn(page_headers))
 }
 

@@ -10,7 +10,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use riskreg_domain::{RecordRef, Risk, RiskFields, Settings, ValidationErrors};
+use riskreg_domain::{RecordRef, RegisterCode, Risk, RiskFields, Settings, ValidationErrors};
 use riskreg_store::event::RecordType;
 use riskreg_store::{ProposalDraft, StoreError, WriteContext};
 
@@ -66,7 +66,7 @@ pub struct Guide {
 
 #[derive(Template)]
 #[template(path = "ui/risk_edit.html")]
-struct EditPage {
+pub(super) struct EditPage {
     layout: Layout,
     reference: String,
     number: u32,
@@ -89,6 +89,8 @@ struct EditPage {
     proposing: bool,
     /// The open meetings of the risk's body an amendment may be put to.
     meetings: Vec<Choice>,
+    /// A risk not yet on the register: no version, no existing mitigations.
+    creating: bool,
 }
 
 impl EditPage {
@@ -226,6 +228,45 @@ fn page(user: &PageUser, c: &Ctx, v: Values, version: u32) -> EditPage {
         message: String::new(),
         proposing: c.purpose == Purpose::Propose,
         meetings: c.meetings.clone(),
+        creating: false,
+    }
+}
+
+/// The form for a risk not yet on `register`: added now, or proposed to a meeting.
+pub(super) fn new_risk_page(
+    user: &PageUser,
+    register: &RegisterCode,
+    settings: &Settings,
+    purpose: Purpose,
+    meetings: Vec<Choice>,
+    v: Values,
+    errors: FieldErrors,
+) -> EditPage {
+    let title = match purpose {
+        Purpose::Edit => format!("Add a risk to {register}"),
+        Purpose::Propose => format!("Propose a new risk for {register}"),
+    };
+    EditPage {
+        layout: Layout::new(user, title, Section::Registers),
+        reference: String::new(),
+        number: 0,
+        register: register.to_string(),
+        version: 0,
+        v,
+        errors,
+        impact_levels: levels(&settings.impact_scale),
+        likelihood_levels: levels(&settings.likelihood_scale),
+        classification: classification(settings),
+        guide: guide(settings),
+        mitigations: Vec::new(),
+        conflict: Vec::new(),
+        conflict_from: 0,
+        both_changed: Vec::new(),
+        mitigations_reset: false,
+        message: String::new(),
+        proposing: purpose == Purpose::Propose,
+        meetings,
+        creating: true,
     }
 }
 

@@ -272,18 +272,44 @@ pub fn change_from(v: &Values, current: &RiskFields) -> Result<RiskChange, Valid
             }
         }
     }
-    if let Some(text) = optional_text(v.get("add_mitigation")) {
+    // One new mitigation per line, all in the state chosen for them.
+    let added = lines(v.get("add_mitigation"));
+    if !added.is_empty() {
         let state = match v.get("add_mitigation_state") {
             "" => Ok(MitigationState::Planned),
             s => MitigationState::parse("add_mitigation_state", s),
         };
         match state {
-            Ok(s) => edits.add.push(Mitigation::new(text, s)),
+            Ok(s) => edits.add.extend(added.into_iter().map(|text| Mitigation::new(text, s))),
             Err(e) => errors.push(e),
         }
     }
     c.mitigations = edits;
     errors.into_result(c)
+}
+
+/// The fields of a new risk from its form: the scores and RAG must be chosen, every other
+/// field is read as an edit would read it. Every unreadable value is reported at once.
+pub fn fields_from(v: &Values, today: NaiveDate) -> Result<RiskFields, ValidationErrors> {
+    let mut errors = ValidationErrors::default();
+    let impact = level("impact", v.get("impact")).map_err(|e| errors.push(e)).ok();
+    let likelihood = level("likelihood", v.get("likelihood"))
+        .map_err(|e| errors.push(e))
+        .ok();
+    let rag = Rag::parse(v.get("rag")).map_err(|e| errors.push(e)).ok();
+    let (Some(impact), Some(likelihood), Some(rag)) = (impact, likelihood, rag) else {
+        // The rest is still read, so that every problem is shown at once.
+        if let Err(more) = change_from(v, &RiskFields::new("", 1, 1, Rag::Amber)) {
+            errors.0.extend(
+                more.0
+                    .into_iter()
+                    .filter(|e| !matches!(e.field.as_str(), "impact" | "likelihood" | "rag")),
+            );
+        }
+        return Err(errors);
+    };
+    let base = RiskFields::new("", impact, likelihood, rag);
+    change_from(v, &base)?.apply(&base, today)
 }
 
 #[cfg(test)]
@@ -317,6 +343,34 @@ mod tests {
         let e = change_from(&v, &f).unwrap_err();
         let fields: Vec<_> = e.0.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["impact", "review_by"]);
+    }
+
+    #[test]
+    fn a_new_risk_needs_its_scores_and_rag_chosen_and_takes_a_mitigation_per_line() {
+        let today = NaiveDate::from_ymd_opt(2018, 8, 3).unwrap();
+        let mut v = Values::default();
+        v.set("statement", "There is a risk that Z");
+        v.set("review_by", "later");
+        let e = fields_from(&v, today).unwrap_err();
+        let fields: Vec<_> = e.0.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["impact", "likelihood", "rag", "review_by"]);
+        v.set("impact", "4");
+        v.set("likelihood", "2");
+        v.set("rag", "RED");
+        v.set("review_by", "");
+        v.set("add_mitigation", "First\n\nSecond");
+        v.set("add_mitigation_state", "ongoing");
+        let f = fields_from(&v, today).unwrap();
+        assert_eq!((f.impact, f.likelihood, f.rag), (4, 2, Rag::Red));
+        assert_eq!(f.statement, "There is a risk that Z");
+        let texts: Vec<_> = f.mitigations.iter().map(|m| (m.text.as_str(), m.state)).collect();
+        assert_eq!(
+            texts,
+            [
+                ("First", MitigationState::Ongoing),
+                ("Second", MitigationState::Ongoing)
+            ]
+        );
     }
 
     #[test]

@@ -332,3 +332,64 @@ async fn closing_and_escalating_are_proposed_with_their_own_short_forms() {
     assert!(missing.texts(".field-error").join(" ").contains("meeting"));
     assert_eq!(server.store.proposals(&august()).await.unwrap().len(), 3);
 }
+
+#[tokio::test]
+async fn a_new_risk_is_added_or_proposed_from_the_register_page() {
+    let server = spawn_server().await;
+    let b = Browser::signed_in(&server, "secretariat").await;
+    let register = b.get("/registers/PANEL").await;
+    assert_eq!(register.attr("#add-risk", "href"), ["/registers/PANEL/risks/new"]);
+    let form = b.get("/registers/PANEL/risks/new").await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    assert_eq!(form.texts("h1"), ["Add a risk to PANEL"]);
+    let before = server.store.risks(&Default::default()).await.unwrap().len();
+
+    // Scores and RAG must be chosen; every problem is shown at once and nothing is written.
+    let bad = b
+        .post("/registers/PANEL/risks/new", &[("statement", "There is a risk that X")])
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let errors = bad.texts(".field-error").join(" | ");
+    for field in ["impact", "likelihood", "rag"] {
+        assert!(errors.contains(field), "{field}: {errors}");
+    }
+    assert_eq!(server.store.risks(&Default::default()).await.unwrap().len(), before);
+
+    let statement = "There is a risk that the new settlement data arrives late";
+    let fields = [
+        ("statement", statement),
+        ("impact", "4"),
+        ("likelihood", "3"),
+        ("rag", "AMBER"),
+        ("owner", "SECAS"),
+        (
+            "add_mitigation",
+            "Weekly check with the data provider\nEscalation route agreed",
+        ),
+        ("add_mitigation_state", "ongoing"),
+        ("reason", "Raised at the July meeting"),
+    ];
+    let added = b.post("/registers/PANEL/risks/new", &fields).await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    assert_eq!(added.location(), "/risks/PANEL-19?saved=1");
+    let risk19 = server.store.risk(&risk("PANEL-19"), None).await.unwrap();
+    assert_eq!(risk19.fields.statement, statement);
+    assert_eq!(risk19.fields.mitigations.len(), 2);
+    assert_eq!(risk19.fields.status.as_str(), "open");
+
+    // Proposed: on the register as proposed, and in the meeting's proposals.
+    let mut proposed = fields.to_vec();
+    proposed.extend([
+        ("purpose", "propose"),
+        ("meeting", "PANEL/2018-08-10"),
+        ("rationale", "The SSC asks the Panel to hold this risk."),
+    ]);
+    proposed[0].1 = "There is a risk that a second supplier fails";
+    let made = b.post("/registers/PANEL/risks/new", &proposed).await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+    assert_eq!(made.location(), "/meetings/PANEL/2018-08-10#proposal-4");
+    let risk20 = server.store.risk(&risk("PANEL-20"), None).await.unwrap();
+    assert_eq!(risk20.fields.status.as_str(), "proposed");
+    let page = b.get(AUGUST).await;
+    assert!(page.texts("#proposal-4 h3")[0].starts_with("New risk: Risk 20"));
+}
