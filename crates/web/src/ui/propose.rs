@@ -19,10 +19,9 @@ use super::error::{PageError, PageResult, render, see_other};
 use super::forms::{FieldErrors, optional_text};
 use super::layout::{Layout, Section};
 use super::meetings::{Choice, long_date, meeting_href};
-use super::risk_edit::{Purpose, open_form, submit};
+use super::risk_edit::{Purpose, live_risk, open_form, submit};
 use super::risk_form::Values;
 use super::session::{CsrfForm, PageUser};
-use crate::api::{parse_ref, visible_register};
 use crate::error::Error;
 use crate::state::AppState;
 
@@ -128,19 +127,7 @@ struct Target {
 /// The risk, if the user may see it and may draft proposals, and it is still live; with
 /// the registers above its own.
 async fn target(state: &AppState, user: &PageUser, reference: &str) -> PageResult<Target> {
-    let r = parse_ref("risk", reference)?;
-    visible_register(state, &user.caller, &r.register, None)
-        .await
-        .map_err(|_| Error::NotFound(format!("risk {reference}")))?;
-    user.caller.require_editor()?;
-    let risk = state.store.risk(&r, None).await?;
-    if !risk.fields.status.is_live() {
-        return Err(Error::Forbidden(format!(
-            "risk {r} is {}; only proposed and open risks are put to a meeting",
-            risk.fields.status.as_str()
-        ))
-        .into());
-    }
+    let (r, risk) = live_risk(state, user, reference).await?;
     let registers = state.store.registers(None).await?;
     let mut targets = Vec::new();
     let mut at = registers

@@ -165,7 +165,9 @@ pub struct Ctx {
     meetings: Vec<Choice>,
 }
 
-pub async fn load(state: &AppState, user: &PageUser, reference: &str, purpose: Purpose) -> PageResult<Ctx> {
+/// The risk, if the user may see it (404 otherwise, as if it did not exist) and may write,
+/// and it is still live: only proposed and open risks are edited or put to a meeting.
+pub async fn live_risk(state: &AppState, user: &PageUser, reference: &str) -> PageResult<(RecordRef, Risk)> {
     let r = parse_ref("risk", reference)?;
     visible_register(state, &user.caller, &r.register, None)
         .await
@@ -174,11 +176,16 @@ pub async fn load(state: &AppState, user: &PageUser, reference: &str, purpose: P
     let risk = state.store.risk(&r, None).await?;
     if !risk.fields.status.is_live() {
         return Err(Error::Forbidden(format!(
-            "risk {r} is {}; only proposed and open risks are edited",
+            "risk {r} is {}; only proposed and open risks are edited or put to a meeting",
             risk.fields.status.as_str()
         ))
         .into());
     }
+    Ok((r, risk))
+}
+
+pub async fn load(state: &AppState, user: &PageUser, reference: &str, purpose: Purpose) -> PageResult<Ctx> {
+    let (r, risk) = live_risk(state, user, reference).await?;
     let settings = state.store.settings().await?;
     let meetings = match purpose {
         Purpose::Edit => Vec::new(),
