@@ -2,6 +2,7 @@
 //! bad input, authentication and the OpenAPI document. Each test gets its own server on
 //! `127.0.0.1:0` and its own database.
 
+mod attacks;
 mod auth;
 mod exchange;
 mod helpers;
