@@ -508,6 +508,18 @@ impl Store for SqliteStore {
             .collect()
     }
 
+    async fn stored_events(&self, after: i64, limit: u32) -> StoreResult<Vec<Event<String>>> {
+        sqlx::query("SELECT * FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2")
+            .bind(after)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?
+            .iter()
+            .map(rows::stored_event_from_row)
+            .collect()
+    }
+
     async fn event_count(&self) -> StoreResult<u64> {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events")
             .fetch_one(&self.pool)

@@ -97,14 +97,8 @@ pub fn json_record_from_row(row: &SqliteRow) -> StoreResult<riskreg_store::JsonR
     })
 }
 
-fn optional_json(row: &SqliteRow, column: &str) -> StoreResult<Option<serde_json::Value>> {
-    let text: Option<String> = row.try_get(column).map_err(db_err)?;
-    // An event whose JSON no longer parses has been tampered with; keep the raw text as a
-    // string so that verification reports it as an altered event rather than failing.
-    Ok(text.map(|t| serde_json::from_str(&t).unwrap_or(serde_json::Value::String(t))))
-}
-
-pub fn event_from_row(row: &SqliteRow) -> StoreResult<Event> {
+/// An event as stored: its before and after as the text in the row.
+pub fn stored_event_from_row(row: &SqliteRow) -> StoreResult<Event<String>> {
     let record_type: String = row.try_get("record_type").map_err(db_err)?;
     Ok(Event {
         seq: row.try_get("seq").map_err(db_err)?,
@@ -118,9 +112,15 @@ pub fn event_from_row(row: &SqliteRow) -> StoreResult<Event> {
         record_key: row.try_get("record_key").map_err(db_err)?,
         register: row.try_get("register").map_err(db_err)?,
         version: row.try_get::<i64, _>("version").map_err(db_err)? as u32,
-        before: optional_json(row, "before")?,
-        after: optional_json(row, "after")?,
+        before: row.try_get("before").map_err(db_err)?,
+        after: row.try_get("after").map_err(db_err)?,
         prev_hash: row.try_get("prev_hash").map_err(db_err)?,
         hash: row.try_get("hash").map_err(db_err)?,
     })
+}
+
+/// An event with its before and after read as JSON (text that no longer parses is kept as
+/// a JSON string, so verification reports an altered event rather than failing).
+pub fn event_from_row(row: &SqliteRow) -> StoreResult<Event> {
+    stored_event_from_row(row).map(Event::parsed)
 }

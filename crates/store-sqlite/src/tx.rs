@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 use riskreg_domain::{Issue, RecordRef, Register, RegisterCode, Risk, Settings};
-use riskreg_store::chain::ChainHead;
+use riskreg_store::chain::{ChainHead, canonical_json};
 use riskreg_store::event::timestamp_text;
 use riskreg_store::{Event, JsonRecord, RecordType, StoreError, StoreResult, WriteTx};
 use sqlx::{Row, Sqlite, Transaction};
@@ -300,7 +300,9 @@ impl WriteTx for SqliteTx {
     }
 
     async fn append_event(&mut self, e: &Event) -> StoreResult<()> {
-        let json = |v: &Option<serde_json::Value>| v.as_ref().map(serde_json::Value::to_string);
+        // Stored in the canonical form that is hashed, so verification hashes the text as
+        // it stands.
+        let json = |v: &Option<serde_json::Value>| v.as_ref().map(canonical_json);
         sqlx::query(
             "INSERT INTO events (seq, at, recorded_at, actor, reason, kind, record_type, record_key, register,
                                  version, before, after, prev_hash, hash)

@@ -26,14 +26,43 @@ impl ChainHead {
     }
 }
 
+/// A record body as the canonical form writes it.
+pub trait Body {
+    fn write_canonical(&self, out: &mut Vec<u8>);
+}
+
+impl Body for Value {
+    fn write_canonical(&self, out: &mut Vec<u8>) {
+        write_canonical(self, out);
+    }
+}
+
+/// Stored text is taken as it is: riskreg stores the canonical form, so text it wrote
+/// hashes as its JSON would, and any other text gives a hash that does not match (and
+/// verification then reads it as JSON to tell a differently written copy from an edit).
+impl Body for String {
+    fn write_canonical(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.as_bytes());
+    }
+}
+
+/// The canonical text of a JSON value: compact, object keys sorted at every depth. It is
+/// what riskreg stores as an event's before and after.
+pub fn canonical_json(v: &Value) -> String {
+    let mut out = Vec::with_capacity(512);
+    write_canonical(v, &mut out);
+    // Only valid UTF-8 (JSON text of UTF-8 strings) was written.
+    String::from_utf8(out).unwrap_or_default()
+}
+
 /// The canonical bytes of an event: compact JSON with object keys sorted at every depth, and
 /// timestamps in one fixed form. Everything but `hash` itself is covered.
-pub fn canonical_bytes(e: &Event) -> Vec<u8> {
+pub fn canonical_bytes<B: Body>(e: &Event<B>) -> Vec<u8> {
     let mut out = Vec::with_capacity(1024);
     let at = timestamp_text(e.at);
     let recorded_at = timestamp_text(e.recorded_at);
     // Keys in sorted order, as the canonical form requires.
-    let fields: [(&str, Scalar<'_>); 13] = [
+    let fields: [(&str, Scalar<'_, B>); 13] = [
         ("actor", Scalar::Str(Some(&e.actor))),
         ("after", Scalar::Json(e.after.as_ref())),
         ("at", Scalar::Str(Some(&at))),
@@ -58,7 +87,7 @@ pub fn canonical_bytes(e: &Event) -> Vec<u8> {
         match v {
             Scalar::Str(Some(s)) => write_str(s, &mut out),
             Scalar::Str(None) | Scalar::Json(None) => out.extend_from_slice(b"null"),
-            Scalar::Json(Some(v)) => write_canonical(v, &mut out),
+            Scalar::Json(Some(v)) => v.write_canonical(&mut out),
             Scalar::Int(n) => out.extend_from_slice(n.to_string().as_bytes()),
         }
     }
@@ -66,9 +95,9 @@ pub fn canonical_bytes(e: &Event) -> Vec<u8> {
     out
 }
 
-enum Scalar<'a> {
+enum Scalar<'a, B> {
     Str(Option<&'a str>),
-    Json(Option<&'a Value>),
+    Json(Option<&'a B>),
     Int(i64),
 }
 
@@ -111,7 +140,7 @@ fn write_canonical(v: &Value, out: &mut Vec<u8>) {
 }
 
 /// The hash an event must carry, given its `prev_hash` and content.
-pub fn event_hash(e: &Event) -> String {
+pub fn event_hash<B: Body>(e: &Event<B>) -> String {
     let mut h = Sha256::new();
     h.update(e.prev_hash.as_bytes());
     h.update(canonical_bytes(e));
@@ -160,6 +189,21 @@ mod tests {
         let mut reordered = e.clone();
         reordered.after = Some(json!({"a": [ {"x": 1, "y": 2} ], "b": 1}));
         assert_eq!(event_hash(&e), event_hash(&reordered));
+    }
+
+    #[test]
+    fn stored_canonical_text_hashes_as_its_json_and_other_text_does_not() {
+        let e = event();
+        let stored = e.clone().stored();
+        assert_eq!(stored.after.as_deref(), Some(r#"{"a":[{"x":1,"y":2}],"b":1}"#));
+        assert_eq!(event_hash(&stored), event_hash(&e));
+        let mut spaced = stored.clone();
+        spaced.after = Some(r#"{"a": [{"x": 1, "y": 2}], "b": 1}"#.into());
+        assert_ne!(event_hash(&spaced), event_hash(&e));
+        assert_eq!(event_hash(&spaced.parsed()), event_hash(&e));
+        let mut broken = stored;
+        broken.after = Some("{not json".into());
+        assert_eq!(broken.clone().parsed().after, Some(Value::String("{not json".into())));
     }
 
     #[test]

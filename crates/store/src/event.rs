@@ -51,9 +51,10 @@ impl RecordType {
     }
 }
 
-/// One entry in the hash-chained history.
+/// One entry in the hash-chained history. `B` is how the record's before and after are
+/// held: as JSON values, or (for verifying, see [`Event::stored`]) as the text stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Event {
+pub struct Event<B = Value> {
     /// Position in the chain, from 1, without gaps.
     pub seq: i64,
     /// When the change took effect; as-at reads go by this.
@@ -71,10 +72,48 @@ pub struct Event {
     pub register: Option<String>,
     /// The record's version after this change.
     pub version: u32,
-    pub before: Option<Value>,
-    pub after: Option<Value>,
+    pub before: Option<B>,
+    pub after: Option<B>,
     pub prev_hash: String,
     pub hash: String,
+}
+
+impl<B> Event<B> {
+    /// The same event with its before and after held another way.
+    pub fn map_bodies<C>(self, mut f: impl FnMut(B) -> C) -> Event<C> {
+        Event {
+            seq: self.seq,
+            at: self.at,
+            recorded_at: self.recorded_at,
+            actor: self.actor,
+            reason: self.reason,
+            kind: self.kind,
+            record_type: self.record_type,
+            record_key: self.record_key,
+            register: self.register,
+            version: self.version,
+            before: self.before.map(&mut f),
+            after: self.after.map(f),
+            prev_hash: self.prev_hash,
+            hash: self.hash,
+        }
+    }
+}
+
+impl Event {
+    /// The event with its bodies as riskreg stores them: canonical JSON text.
+    pub fn stored(self) -> Event<String> {
+        self.map_bodies(|v| crate::chain::canonical_json(&v))
+    }
+}
+
+impl Event<String> {
+    /// The event with its stored text read as JSON. Text that no longer parses has been
+    /// tampered with; it is kept as a JSON string so that its hash fails to match, rather
+    /// than the read failing.
+    pub fn parsed(self) -> Event {
+        self.map_bodies(|t| serde_json::from_str(&t).unwrap_or(Value::String(t)))
+    }
 }
 
 /// Timestamps are kept to the microsecond, the finest both backends store exactly, so the

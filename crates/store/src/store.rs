@@ -123,6 +123,18 @@ pub trait Store: UserStore + SessionStore + ThrottleStore + Send + Sync + Debug 
     /// Up to `limit` events with `seq > after`, in chain order.
     async fn events(&self, after: i64, limit: u32) -> StoreResult<Vec<Event>>;
 
+    /// [`Store::events`] with each before and after as the text stored, for verifying the
+    /// chain without building a JSON tree per event. Backends that keep the text answer from
+    /// it; this default writes each event's JSON in the canonical form.
+    async fn stored_events(&self, after: i64, limit: u32) -> StoreResult<Vec<Event<String>>> {
+        Ok(self
+            .events(after, limit)
+            .await?
+            .into_iter()
+            .map(Event::stored)
+            .collect())
+    }
+
     async fn event_count(&self) -> StoreResult<u64>;
 
     /// Every JSON record of one type, in no particular order.
