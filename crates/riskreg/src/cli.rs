@@ -476,7 +476,8 @@ pub struct ImportArgs {
     #[arg(long)]
     pub sheet: Option<String>,
     /// Map a field to a column, by header or letters: --map statement="Risk Description",
-    /// --map owner=G. Repeat for each; overrides the automatic mapping.
+    /// --map owner=G; --map owner= (nothing after =) leaves the field without a column.
+    /// Repeat for each; overrides the automatic mapping.
     #[arg(long = "map", value_name = "FIELD=COLUMN")]
     pub map: Vec<String>,
     /// A file of FIELD=COLUMN lines, one mapping a line (# starts a comment).

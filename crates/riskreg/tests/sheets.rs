@@ -1,6 +1,7 @@
 //! `riskreg import` and `riskreg export` with spreadsheets, end to end through the binary:
 //! the CDDO template, an all-or-nothing refusal, lookups by source reference, and export
-//! then import into an empty database giving the same registers (XLSX, CSV and JSON).
+//! then import into an empty database giving the same registers (XLSX, CSV and JSON), and
+//! riskreg's own workbook bringing its settings into an empty database.
 
 use std::path::{Path, PathBuf};
 
@@ -293,4 +294,54 @@ fn an_xlsx_export_is_laid_out_for_a_committee() {
         !strings.contains(&words),
         "as at July 2018 Risk 18 was not on the register"
     );
+}
+
+#[test]
+fn a_workbook_brings_its_scales_and_classification_into_an_empty_database() {
+    let db = Db::new();
+    db.ok(&["demo"]);
+    let json = db.file("demo.json");
+    db.ok(&["export", "--format", "json", "--out", path(&json)]);
+    // The same registers on settings of the organisation's own: other labels, colours and
+    // descriptors, a level with no descriptor.
+    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(&json).expect("read")).expect("JSON");
+    let settings = &mut doc["settings"];
+    settings["impact_scale"][4]["label"] = "Catastrophic".into();
+    settings["likelihood_scale"][0]["label"] = "Hardly ever".into();
+    settings["bands"][0]["colour"] = "#123456".into();
+    settings["bands"][0]["name"] = "Tolerable".into();
+    settings["classification"]["categories"][0]["cells"][1] = Value::Null;
+    settings["classification"]["categories"][1]["name"] = "Our environment".into();
+    let custom = db.file("custom.json");
+    std::fs::write(&custom, serde_json::to_string_pretty(&doc).expect("JSON")).expect("write");
+    let source = Db::new();
+    source.ok(&["import", path(&custom)]);
+    let xlsx = source.file("all.xlsx");
+    source.ok(&["export", "--format", "xlsx", "--out", path(&xlsx)]);
+    let settings_of = |d: &Db| {
+        let out = d.file("settings.json");
+        d.ok(&["export", "--format", "json", "--out", path(&out)]);
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(&out).expect("read")).expect("JSON");
+        doc["settings"].clone()
+    };
+    assert_eq!(settings_of(&source)["bands"][0]["colour"], "#123456");
+
+    let empty = Db::new();
+    empty.ok(&["init"]);
+    let report = empty.ok(&["import", path(&xlsx)]);
+    assert!(
+        report.contains("and the workbook's scales and classification"),
+        "{report}"
+    );
+    assert_eq!(settings_of(&empty), settings_of(&source));
+
+    // Into a database that already has registers the workbook's settings are not taken:
+    // they are the organisation's, and its records are scored on them.
+    let busy = Db::new();
+    busy.ok(&["init"]);
+    busy.ok(&["register", "add", "OTHER", "--name", "Another register"]);
+    let report = busy.ok(&["import", path(&xlsx), "--dry-run"]);
+    assert!(!report.contains("scales and classification"), "{report}");
+    let defaults = settings_of(&busy);
+    assert_ne!(defaults, settings_of(&source));
 }

@@ -60,7 +60,7 @@ fn header_score(row: &Row) -> usize {
 }
 
 /// Finds the header row of `grid` and maps its columns; `overrides` are `(field, column)`
-/// with the column named by its header text or its letters.
+/// with the column named by its header text or its letters, or blank for no column.
 #[allow(
     clippy::result_large_err,
     reason = "a problem is returned at most once per sheet, never on a per-row path"
@@ -184,6 +184,18 @@ fn decide_impact_columns(grid: &Grid, rows: &[usize], columns: &mut [ColumnUse])
 fn apply_overrides(sheet: &str, columns: &mut [ColumnUse], overrides: &[(Field, String)]) -> Result<(), Problem> {
     for (field, name) in overrides {
         let wanted = name.trim();
+        if wanted.is_empty() {
+            // `FIELD=` with no column: the field is read from no column at all.
+            for c in columns.iter_mut().filter(|c| c.field == Some(*field)) {
+                c.field = None;
+                c.note = Some(format!(
+                    "--map {}= left {} without a column",
+                    field.name(),
+                    field.name()
+                ));
+            }
+            continue;
+        }
         let position = columns
             .iter()
             .position(|c| c.header.eq_ignore_ascii_case(wanted))

@@ -21,6 +21,7 @@ pub mod preview;
 pub mod read;
 pub mod records;
 pub mod report;
+pub mod settings;
 pub mod values;
 pub mod workbook;
 pub mod write;

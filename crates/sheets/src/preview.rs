@@ -14,18 +14,23 @@ use crate::read::{self, FileKind};
 use crate::records::{Imported, RowReader, duplicate_refs};
 use crate::report::Problem;
 use crate::values;
-use crate::write::{ISSUES_SHEET, REGISTERS_SHEET};
+use crate::write::{CLASSIFICATION_SHEET, ISSUES_SHEET, REGISTERS_SHEET, SCALES_SHEET};
 
 /// How to read a file.
 #[derive(Debug, Clone)]
 pub struct Options {
     /// The sheet holding the register (XLSX); by default the first with a recognisable header.
     pub sheet: Option<String>,
-    /// `(field, column)` pairs that override the automatic mapping.
+    /// `(field, column)` pairs that override the automatic mapping; a blank column leaves
+    /// the field unmapped.
     pub map: Vec<(Field, String)>,
     /// The state given to mitigations that do not say theirs.
     pub default_state: MitigationState,
     pub limits: Limits,
+    /// Read riskreg's own workbook's Scales and Classification sheets as the settings, and
+    /// check its records against them rather than the database's: for an import into an
+    /// empty database, which takes them as its own.
+    pub file_settings: bool,
 }
 
 impl Default for Options {
@@ -35,6 +40,7 @@ impl Default for Options {
             map: Vec::new(),
             default_state: MitigationState::Ongoing,
             limits: Limits::default(),
+            file_settings: false,
         }
     }
 }
@@ -52,6 +58,9 @@ pub struct Preview {
     pub kind: FileKind,
     pub sheets: Vec<Layout>,
     pub registers: Vec<NewRegister>,
+    /// The settings riskreg's own workbook carries, read when [`Options::file_settings`]
+    /// asks for them.
+    pub settings: Option<Settings>,
     pub risks: Vec<Imported<RiskFields>>,
     pub issues: Vec<Imported<IssueFields>>,
     /// Each one stops the import.
@@ -75,6 +84,7 @@ pub fn preview(bytes: &[u8], options: &Options, settings: &Settings, today: Naiv
         kind,
         sheets: Vec::new(),
         registers: Vec::new(),
+        settings: None,
         risks: Vec::new(),
         issues: Vec::new(),
         problems: Vec::new(),
@@ -136,6 +146,14 @@ fn read_workbook(
         return Ok(());
     };
     p.registers = crate::workbook::registers(registers, &mut p.problems);
+    if options.file_settings
+        && let Some(scales) = grids.iter().find(|g| g.sheet == SCALES_SHEET)
+    {
+        let classification = grids.iter().find(|g| g.sheet == CLASSIFICATION_SHEET);
+        p.settings = crate::settings::settings(scales, classification, settings, &mut p.problems);
+    }
+    let file_settings = p.settings.clone();
+    let settings = file_settings.as_ref().unwrap_or(settings);
     for reg in p.registers.clone() {
         match grids.iter().find(|g| g.sheet == reg.code.as_str()) {
             Some(g) => read_records(g, options, settings, today, false, p),
@@ -196,7 +214,8 @@ fn read_records(grid: &Grid, options: &Options, settings: &Settings, today: Naiv
     p.sheets.push(l);
 }
 
-/// `"FIELD=COLUMN"` as `--map` takes it.
+/// `"FIELD=COLUMN"` as `--map` takes it; `"FIELD="` unmaps a field the automatic mapping
+/// gave a column.
 pub fn parse_map(text: &str) -> Result<(Field, String), String> {
     let (field, column) = text
         .split_once('=')
@@ -205,9 +224,7 @@ pub fn parse_map(text: &str) -> Result<(Field, String), String> {
         let names: Vec<&str> = crate::field::ALL.iter().map(|f| f.name()).collect();
         format!("--map {text:?}: unknown field {field:?}; one of {}", names.join(", "))
     })?;
-    if column.trim().is_empty() {
-        return Err(format!("--map {text:?}: name the column by its header or its letters"));
-    }
+    // `FIELD=` with nothing after it leaves the field without a column.
     Ok((field, column.trim().to_owned()))
 }
 

@@ -34,6 +34,8 @@ pub enum Cell {
     Rag(Rag),
     /// A severity, coloured by its band.
     Severity(u16),
+    /// A band's colour as `#rrggbb` text, on that colour (the band of the severity given).
+    Swatch(u16, String),
 }
 
 fn text(v: Option<&str>) -> Cell {
@@ -248,6 +250,14 @@ impl Formats {
             wrap,
         }
     }
+
+    /// The format of a severity: centred on its band's colour.
+    fn band(&self, severity: u16) -> &Format {
+        self.bands
+            .iter()
+            .find(|(min, max, _)| (*min..=*max).contains(&severity))
+            .map_or(&self.number, |(_, _, f)| f)
+    }
 }
 
 fn excel_date(d: NaiveDate) -> Result<ExcelDateTime, XlsxError> {
@@ -282,14 +292,8 @@ fn write_table(
                     }];
                     sheet.write_string_with_format(r, c, g.as_str(), f)?
                 }
-                Cell::Severity(s) => {
-                    let f = formats
-                        .bands
-                        .iter()
-                        .find(|(min, max, _)| (*min..=*max).contains(&s))
-                        .map_or(&formats.number, |(_, _, f)| f);
-                    sheet.write_number_with_format(r, c, f64::from(s), f)?
-                }
+                Cell::Severity(s) => sheet.write_number_with_format(r, c, f64::from(s), formats.band(s))?,
+                Cell::Swatch(s, colour) => sheet.write_string_with_format(r, c, &colour, formats.band(s))?,
             };
         }
     }
@@ -349,6 +353,10 @@ fn classification_sheet(sheet: &mut Worksheet, settings: &Settings, formats: &Fo
     write_table(sheet, &cols, rows, formats)
 }
 
+/// The Scales sheet's columns: what a row is (impact, likelihood or band), its level (a
+/// band's severities, `1–4`), its label and (bands) its colour.
+pub const SCALES_COLUMNS: [(&str, f64); 4] = [("Scale", 12.0), ("Level", 10.0), ("Label", 24.0), ("Colour", 10.0)];
+
 fn scales_sheet(sheet: &mut Worksheet, settings: &Settings, formats: &Formats) -> Result<(), XlsxError> {
     let mut rows = Vec::new();
     for l in &settings.impact_scale {
@@ -370,11 +378,10 @@ fn scales_sheet(sheet: &mut Worksheet, settings: &Settings, formats: &Formats) -
             Cell::Text("band".into()),
             Cell::Text(format!("{}–{}", b.min, b.max)),
             Cell::Text(b.name.clone()),
-            Cell::Severity(b.min),
+            Cell::Swatch(b.min, b.colour.clone()),
         ]);
     }
-    let cols = [("Scale", 12.0), ("Level", 10.0), ("Label", 24.0), ("Colour", 10.0)];
-    write_table(sheet, &cols, rows.into_iter(), formats)
+    write_table(sheet, &SCALES_COLUMNS, rows.into_iter(), formats)
 }
 
 /// A cell made safe for spreadsheets that evaluate CSV cells: one that starts with `=`,
@@ -403,6 +410,7 @@ fn csv_text(cell: &Cell, settings: &Settings) -> String {
         Cell::Date(d) => d.to_string(),
         Cell::Rag(r) => r.as_str().to_owned(),
         Cell::Severity(s) => s.to_string(),
+        Cell::Swatch(_, colour) => colour.clone(),
     }
 }
 

@@ -303,6 +303,25 @@ fn map_overrides_the_automatic_mapping() {
 }
 
 #[test]
+fn a_blank_map_leaves_a_field_without_a_column() {
+    let csv = b"Ref,Risk,Impact,Likelihood,RAG,Owner\r\nX1,Floods,4,2,AMBER,Estates\r\n";
+    assert_eq!(read_default(csv).risks[0].fields.owner.as_deref(), Some("Estates"));
+    let options = Options {
+        map: vec![parse_map("owner=").expect("a blank column is allowed")],
+        ..Options::default()
+    };
+    let p = read(csv, &options).expect("readable");
+    assert!(p.problems.is_empty(), "{:#?}", p.problems);
+    assert_eq!(p.risks[0].fields.owner, None);
+    let f = p.sheets[0].columns.iter().find(|c| c.column == "F").expect("F");
+    assert_eq!(f.field, None);
+    assert!(
+        f.note.as_deref().is_some_and(|n| n.contains("without a column")),
+        "{f:?}"
+    );
+}
+
+#[test]
 fn an_impact_column_of_text_is_read_as_the_consequences() {
     let csv =
         "Ref,Risk,Impact,Likelihood,Score\r\nA,Server loss,\"Outage\nLost revenue\",4,\r\nB,Fire,\"Injury\",2,\r\n";

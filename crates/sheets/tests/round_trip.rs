@@ -1,5 +1,5 @@
-//! Any register written out as XLSX or CSV reads back as the same records; and no CSV
-//! cell ever starts with a formula trigger.
+//! Any register written out as XLSX or CSV reads back as the same records, and riskreg's
+//! workbook its settings too; and no CSV cell ever starts with a formula trigger.
 
 mod common;
 
@@ -11,8 +11,8 @@ use riskreg_domain::{
     Issue, IssueFields, IssueStatus, Mitigation, MitigationState, Rag, RecordRef, Register, RegisterCode,
     RegisterFields, Response, Risk, RiskFields, RiskStatus, ScorePair, Settings,
 };
-use riskreg_sheets::Export;
 use riskreg_sheets::write::{issues_csv, risks_csv, xlsx};
+use riskreg_sheets::{Export, Options, preview};
 
 /// One line of text as a register holds it: trimmed, possibly starting with a formula
 /// trigger or a bullet-like character, never with the `'` riskreg's CSV escapes with.
@@ -240,4 +240,91 @@ fn csv_lines_end_in_crlf_and_quote_what_needs_it() {
     assert!(text.contains("\"A \"\"quoted\"\", multi-line\nstatement\""), "{text}");
     assert!(text.contains(",\"'=HYPERLINK(\"\"http://x\"\")\","), "{text}");
     assert!(text.ends_with("\r\n"));
+}
+
+/// Settings unlike the defaults in every part: a 4×4 matrix with its own labels, three
+/// bands with their colours, and a classification with a level left empty.
+fn custom_settings() -> Settings {
+    let level = |level: u8, label: &str| riskreg_domain::ScaleLevel {
+        level,
+        label: label.into(),
+    };
+    let band = |name: &str, min: u16, max: u16, colour: &str| riskreg_domain::Band {
+        name: name.into(),
+        min,
+        max,
+        colour: colour.into(),
+    };
+    let category = |name: &str, cells: [Option<&str>; 4]| riskreg_domain::ClassificationCategory {
+        name: name.into(),
+        cells: cells.iter().map(|c| c.map(str::to_owned)).collect(),
+    };
+    Settings {
+        impact_scale: vec![
+            level(1, "Slight"),
+            level(2, "Real"),
+            level(3, "Serious"),
+            level(4, "Grave"),
+        ],
+        likelihood_scale: vec![
+            level(1, "Rare"),
+            level(2, "Possible"),
+            level(3, "Likely"),
+            level(4, "Certain"),
+        ],
+        bands: vec![
+            band("Tolerable", 1, 4, "#2e7d32"),
+            band("Watch", 5, 9, "#f9a825"),
+            band("Act now", 10, 16, "#b71c1c"),
+        ],
+        classification: riskreg_domain::Classification {
+            categories: vec![
+                category(
+                    "Money",
+                    [Some("< £10k"), Some("< £100k"), Some("< £1m"), Some("£1m or more")],
+                ),
+                category("People", [Some("A bruise"), None, Some("Hospital"), Some("A death")]),
+            ],
+        },
+    }
+}
+
+#[test]
+fn the_workbooks_scales_and_classification_read_back_as_its_settings() {
+    let settings = custom_settings();
+    assert!(settings.validate().is_ok());
+    let mut e = export(
+        vec![RiskFields::new(
+            "There is a risk that the matrix is lost",
+            4,
+            3,
+            Rag::Red,
+        )],
+        vec![],
+    );
+    e.settings = settings.clone();
+    let bytes = xlsx(&e).expect("xlsx");
+    let options = Options {
+        file_settings: true,
+        ..Options::default()
+    };
+    let p = preview(&bytes, &options, &Settings::default(), today()).expect("readable");
+    assert!(p.problems.is_empty(), "{:#?}", p.problems);
+    assert_eq!(p.settings.as_ref(), Some(&settings));
+    assert_eq!(p.risks.len(), 1);
+    // Without asking, the settings are not read, and the records meet the database's.
+    assert_eq!(read_default(&bytes).settings, None);
+
+    // A risk outside the file's 4×4 matrix is checked against the file's scales.
+    let mut wide = export(
+        vec![RiskFields::new("There is a risk that it is too big", 5, 1, Rag::Red)],
+        vec![],
+    );
+    wide.settings = settings;
+    let p = preview(&xlsx(&wide).expect("xlsx"), &options, &Settings::default(), today()).expect("readable");
+    assert!(
+        p.problems.iter().any(|p| p.field.as_deref() == Some("impact")),
+        "{:#?}",
+        p.problems
+    );
 }

@@ -1,12 +1,14 @@
-//! Applying records read from a spreadsheet: registers to create, then risks and issues in
-//! them, each with its number if the sheet gave one and the next free number otherwise.
+//! Applying records read from a spreadsheet: the workbook's settings (into an empty
+//! database only), registers to create, then risks and issues in them, each with its number if the sheet gave one and the next free number otherwise.
 //! Everything is checked against the database first (registers exist, numbers and source
 //! references are free) and every problem reported at once; then it is all written through
 //! the write engine in one transaction, each record with its event.
 
 use std::collections::{HashMap, HashSet};
 
-use riskreg_domain::{IssueFields, RegisterCode, RegisterFields, RiskFields, ValidationError, ValidationErrors};
+use riskreg_domain::{
+    IssueFields, RegisterCode, RegisterFields, RiskFields, Settings, ValidationError, ValidationErrors,
+};
 
 use crate::engine::{Change, Write, WriteContext};
 use crate::error::{StoreError, StoreResult};
@@ -26,6 +28,9 @@ pub struct RecordToImport<T> {
 /// What to create.
 #[derive(Debug, Clone, Default)]
 pub struct RecordsImport {
+    /// The settings (scales, bands, classification) riskreg's own workbook carries: taken
+    /// only into a database with no registers yet, written before everything else.
+    pub settings: Option<Settings>,
     pub registers: Vec<(RegisterCode, RegisterFields)>,
     pub risks: Vec<RecordToImport<RiskFields>>,
     pub issues: Vec<RecordToImport<IssueFields>>,
@@ -53,6 +58,20 @@ impl dyn Store {
         let mut errors = ValidationErrors::default();
         let mut writes = Vec::new();
         let existing: HashSet<RegisterCode> = self.registers(None).await?.into_iter().map(|r| r.code).collect();
+        if let Some(settings) = &import.settings {
+            if !existing.is_empty() {
+                errors.push(ValidationError::new(
+                    "settings",
+                    "a workbook's scales and classification are taken only into an empty database (one with no \
+                     registers yet); import its sheets into existing registers one by one",
+                ));
+            } else if *settings != self.settings().await? {
+                writes.push(Write {
+                    change: Change::Settings(settings.clone()),
+                    ctx: ctx.clone(),
+                });
+            }
+        }
         let mut known = existing.clone();
         for (code, fields) in &import.registers {
             if existing.contains(code) {

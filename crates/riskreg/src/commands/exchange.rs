@@ -37,7 +37,10 @@ pub async fn import(s: &Session, args: ImportArgs) -> anyhow::Result<ExitCode> {
     if FileKind::sniff(&bytes) == FileKind::Json {
         return import_register_file(s, &args, &bytes, &ctx).await;
     }
-    let options = options(&args)?;
+    let mut options = options(&args)?;
+    // riskreg's own workbook brings its scales and classification into an empty database,
+    // so that export then import gives back the same settings as well as the registers.
+    options.file_settings = options.sheet.is_none() && s.store.registers(None).await?.is_empty();
     let settings = s.store.settings().await?;
     let preview = riskreg_sheets::preview(&bytes, &options, &settings, Utc::now().date_naive())
         .map_err(|e| StoreError::invalid("file", e.to_string()))?;
@@ -61,6 +64,7 @@ pub async fn import(s: &Session, args: ImportArgs) -> anyhow::Result<ExitCode> {
 /// The import as records for the store, each in its own register or the one given.
 pub fn to_records(preview: &Preview, register: Option<&RegisterCode>) -> Result<RecordsImport, StoreError> {
     let mut import = RecordsImport {
+        settings: preview.settings.clone(),
         registers: preview
             .registers
             .iter()
@@ -130,6 +134,8 @@ fn options(args: &ImportArgs) -> Result<Options, StoreError> {
 struct Report<'a> {
     imported: bool,
     dry_run: bool,
+    /// Whether the workbook's scales and classification are (or would be) taken.
+    settings: bool,
     sheets: &'a [riskreg_sheets::header::Layout],
     risks: Vec<Created<'a>>,
     issues: Vec<Created<'a>>,
@@ -175,6 +181,7 @@ fn report(
     let r = Report {
         imported: import.is_some() && !dry_run,
         dry_run,
+        settings: import.as_ref().is_some_and(|i| i.settings.is_some()),
         sheets: &preview.sheets,
         risks: preview
             .risks
@@ -259,11 +266,16 @@ fn table(r: &Report<'_>, import: Option<&RecordsImport>) -> String {
         }
         let s = summary(import);
         out.push_str(&format!(
-            "{} {} registers, {} risks, {} issues\n",
+            "{} {} registers, {} risks, {} issues{}\n",
             if r.dry_run { "Would import" } else { "Imported" },
             s.registers,
             s.risks,
-            s.issues
+            s.issues,
+            if import.settings.is_some() {
+                ", and the workbook's scales and classification"
+            } else {
+                ""
+            }
         ));
     }
     out

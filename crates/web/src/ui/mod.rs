@@ -29,7 +29,6 @@ pub mod risk_form;
 pub mod risk_new;
 pub mod risks;
 pub mod session;
-pub mod settings;
 pub mod signin;
 pub mod view;
 
@@ -56,7 +55,6 @@ pub fn router() -> Router<AppState> {
         .merge(risks::router())
         .merge(risk_edit::router())
         .merge(issues::router())
-        .merge(settings::router())
         .merge(meetings::router())
         .merge(propose::router())
         .merge(risk_new::router())

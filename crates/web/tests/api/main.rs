@@ -11,6 +11,5 @@ mod matrix;
 mod openapi;
 mod reads;
 mod review;
-mod settings;
 mod throttle;
 mod writes;

@@ -6,5 +6,4 @@ mod app;
 mod helpers;
 mod pages;
 mod review;
-mod settings;
 mod writes;
