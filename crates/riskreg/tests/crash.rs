@@ -10,8 +10,8 @@
 //! replays a run's kill moments; the seed is printed.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Write as _};
-use std::process::{Child, Command, Stdio};
+use std::io::Write as _;
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -20,19 +20,20 @@ use riskreg_store_postgres::PgStore;
 use riskreg_store_sqlite::SqliteStore;
 use serde_json::{Value, json};
 use sqlx::{Connection, PgConnection};
+use support::{Server, env_number, ok_as, riskreg_as};
+
+mod support;
 
 /// Concurrent API clients writing during each life of the server.
 const WRITERS: usize = 4;
 const REGISTER: &str = "CRASH";
 
-fn env_number(name: &str) -> Option<usize> {
-    let value = std::env::var(name).ok()?;
-    Some(
-        value
-            .trim()
-            .parse()
-            .unwrap_or_else(|_| panic!("{name} must be a whole number, not {value:?}")),
-    )
+fn riskreg(db: &str) -> Command {
+    riskreg_as(db, "crash-test")
+}
+
+fn ok(db: &str, args: &[&str]) -> String {
+    ok_as(db, "crash-test", args)
 }
 
 fn seed() -> u64 {
@@ -43,26 +44,6 @@ fn seed() -> u64 {
             .unwrap_or_else(|_| panic!("RISKREG_CRASH_SEED must be a whole number, not {v:?}")),
         Err(_) => fastrand::u64(..),
     }
-}
-
-fn riskreg(db: &str) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_riskreg"));
-    c.env_remove("RISKREG_DB")
-        .env("RISKREG_ACTOR", "crash-test")
-        .arg("--db")
-        .arg(db);
-    c
-}
-
-fn ok(db: &str, args: &[&str]) -> String {
-    let out = riskreg(db).args(args).output().expect("run riskreg");
-    assert!(
-        out.status.success(),
-        "riskreg {args:?}: {}\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf-8")
 }
 
 /// An empty register, a secretariat user and an API token for the writers.
@@ -85,56 +66,6 @@ fn prepare(db: &str) -> String {
     let token = out.lines().last().expect("the secret").trim().to_owned();
     assert!(token.starts_with("rr_"), "{out}");
     token
-}
-
-/// A running `riskreg serve`; killed with SIGKILL when dropped, if still alive.
-struct Server {
-    child: Child,
-}
-
-impl Server {
-    fn spawn(db: &str) -> Self {
-        let child = riskreg(db)
-            .args(["serve", "--addr", "127.0.0.1:0"])
-            .env("RISKREG_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn riskreg serve");
-        Self { child }
-    }
-
-    /// Waits for the line naming the address; the server answers from then on.
-    fn ready(&mut self) -> String {
-        let stderr = self.child.stderr.take().expect("stderr");
-        let mut lines = BufReader::new(stderr).lines();
-        let mut banner = Vec::new();
-        for line in lines.by_ref() {
-            let line = line.expect("line");
-            if let Some(rest) = line.strip_prefix("riskreg serving on ") {
-                let base = rest.split_whitespace().next().expect("address").to_owned();
-                // Keep draining, so the server never blocks on a full pipe.
-                std::thread::spawn(move || for _ in lines {});
-                return base;
-            }
-            banner.push(line);
-        }
-        let status = self.child.wait();
-        panic!("riskreg serve ended before it was ready ({status:?}): {banner:?}");
-    }
-
-    /// SIGKILL: no shutdown, no flush, no chance to finish a transaction.
-    fn kill(mut self) {
-        self.child.kill().expect("SIGKILL");
-        self.child.wait().expect("wait");
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// A write answered 2xx: after it, `key` at `version` must carry `notes`.
@@ -381,7 +312,7 @@ async fn crash_loop(db: &str, backend: Backend, kills: usize, seed: u64) {
     let (mut unanswered, mut startup_kills, mut events) = (0usize, 0usize, 0u64);
     for life in 0..kills {
         let context = format!("seed {seed}, kill {} of {kills}", life + 1);
-        let mut server = Server::spawn(db);
+        let mut server = Server::spawn(db, "crash-test");
         if rng.u8(..10) == 0 {
             // Some kills land while the server is still starting (opening, migrating).
             tokio::time::sleep(Duration::from_millis(rng.u64(0..40))).await;
@@ -414,7 +345,7 @@ async fn crash_loop(db: &str, backend: Backend, kills: usize, seed: u64) {
         events = check(db, &backend, &acks, &context).await;
     }
     // And it still serves after the last kill.
-    let mut server = Server::spawn(db);
+    let mut server = Server::spawn(db, "crash-test");
     let base = server.ready();
     let health = reqwest::get(format!("{base}/healthz")).await.expect("healthz");
     assert_eq!(health.status(), 200);
