@@ -55,6 +55,7 @@ fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(api::review::router())
         .merge(api::users::router())
         .merge(api::tokens::router())
+        .merge(api::settings::router())
         .merge(api::auth::router());
     let (router, mut doc) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .routes(routes!(healthz))

@@ -31,6 +31,7 @@ use utoipa::{Modify, OpenApi};
         (name = "exchange", description = "Spreadsheet import (XLSX, CSV) and export (XLSX, CSV, register file)"),
         (name = "users", description = "Users, roles and register memberships (admins)"),
         (name = "tokens", description = "API tokens"),
+        (name = "settings", description = "Scoring settings: scales, severity bands and the impact classification"),
         (name = "auth", description = "Login sessions"),
         (name = "health", description = "Liveness"),
     )

@@ -12,6 +12,7 @@ pub mod registers;
 pub mod review;
 pub mod risks;
 pub mod schema;
+pub mod settings;
 pub mod tokens;
 pub mod users;
 

@@ -155,11 +155,18 @@ async fn create_register(
     caller: Caller,
     ApiJson(body): ApiJson<NewRegister>,
 ) -> ApiResult<Response> {
+    let register = create(&state, &caller, body).await?;
+    Ok(respond(StatusCode::CREATED, &register))
+}
+
+/// Creates a register (secretariat or admin); shared by the API and the settings pages.
+/// The creator of a confidential register becomes its first member, or no one could read it.
+pub async fn create(state: &AppState, caller: &Caller, body: NewRegister) -> ApiResult<Register> {
     caller.require_editor()?;
     let code = RegisterCode::parse(&body.code).map_err(|e| Error::invalid("code", e.rule))?;
     let fields = RegisterFields {
         name: body.name,
-        parent: visible_parent(&state, &caller, body.parent.as_deref()).await?,
+        parent: visible_parent(state, caller, body.parent.as_deref()).await?,
         confidential: body.confidential,
         description: body.description,
         last_paper_on: body.last_paper_on,
@@ -175,9 +182,9 @@ async fn create_register(
             other => other.into(),
         })?;
     if register.fields.confidential && caller.via != Via::Disabled {
-        super::users::grant_membership(&state, &caller, &caller.name, &register.code).await?;
+        super::users::grant_membership(state, caller, &caller.name, &register.code).await?;
     }
-    Ok(respond(StatusCode::CREATED, &register))
+    Ok(register)
 }
 
 /// Amends a register (secretariat or admin). Requires `If-Match`.
@@ -196,12 +203,26 @@ async fn amend_register(
     let current = visible_register(&state, &caller, &parse_code(&code)?, None).await?;
     caller.require_editor()?;
     let expected = if_match.check(current.code.as_str(), current.revision.version)?;
+    let register = amend(&state, &caller, &current, expected, patch).await?;
+    Ok(respond(StatusCode::OK, &register))
+}
+
+/// Applies `patch` to `current` (a register the caller can see) if it is still at
+/// `expected` (412 otherwise); secretariat or admin. Shared by the API and the settings pages.
+pub async fn amend(
+    state: &AppState,
+    caller: &Caller,
+    current: &Register,
+    expected: u32,
+    patch: RegisterPatch,
+) -> ApiResult<Register> {
+    caller.require_editor()?;
     let mut fields = current.fields.clone();
     if let Some(name) = patch.name {
         fields.name = name;
     }
     if let Some(parent) = patch.parent {
-        fields.parent = visible_parent(&state, &caller, parent.as_deref()).await?;
+        fields.parent = visible_parent(state, caller, parent.as_deref()).await?;
     }
     if let Some(c) = patch.confidential {
         fields.confidential = c;
@@ -231,7 +252,7 @@ async fn amend_register(
         .await
         .map_err(Error::from_versioned_write)?;
     match applied {
-        riskreg_store::Applied::Register(r) => Ok(respond(StatusCode::OK, &r)),
+        riskreg_store::Applied::Register(r) => Ok(r),
         _ => Err(Error::internal("amending a register produced another kind of record")),
     }
 }

@@ -95,6 +95,13 @@ async fn create_token(
     caller: Caller,
     ApiJson(body): ApiJson<NewToken>,
 ) -> ApiResult<Response> {
+    let body = create(&state, &caller, body).await?;
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+/// Creates a token for the caller, from a logged-in session only; shared by the API and
+/// the settings pages. The secret is in the answer and nowhere else, ever.
+pub async fn create(state: &AppState, caller: &Caller, body: NewToken) -> ApiResult<CreatedToken> {
     if !matches!(caller.via, Via::Session { .. }) {
         return Err(Error::Forbidden(
             "tokens are created from a logged-in session, not with another token".into(),
@@ -135,11 +142,10 @@ async fn create_token(
             WriteContext::new(caller.actor(), None),
         )
         .await?;
-    let body = CreatedToken {
+    Ok(CreatedToken {
         token: TokenOut::from(&token),
         secret: secret_text,
-    };
-    Ok((StatusCode::CREATED, Json(body)).into_response())
+    })
 }
 
 /// Revokes a token: yours, or anyone's if you are an admin. Revocation needs no `If-Match`:
@@ -152,15 +158,21 @@ async fn revoke_token(
     caller: Caller,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Response> {
+    revoke(&state, &caller, &id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Revokes a token of the caller's, or anyone's for an admin; another's token is 404 to a
+/// non-admin. Shared by the API and the settings pages.
+pub async fn revoke(state: &AppState, caller: &Caller, id: &str) -> ApiResult<ApiToken> {
     let token = state
         .store
-        .token(&id)
+        .token(id)
         .await?
         .filter(|t| t.fields.user == caller.name || caller.role >= Role::Admin)
         .ok_or_else(|| Error::NotFound(format!("token {id}")))?;
-    state
+    Ok(state
         .store
         .revoke_token(&token.id, WriteContext::new(caller.actor(), None))
-        .await?;
-    Ok(StatusCode::NO_CONTENT.into_response())
+        .await?)
 }

@@ -165,6 +165,12 @@ async fn create_user(
     caller: Caller,
     ApiJson(body): ApiJson<NewUser>,
 ) -> ApiResult<Response> {
+    let user = create(&state, &caller, body).await?;
+    Ok(respond(StatusCode::CREATED, &user))
+}
+
+/// Creates a user (admins only); shared by the API and the settings pages.
+pub async fn create(state: &AppState, caller: &Caller, body: NewUser) -> ApiResult<User> {
     caller.require(Role::Admin)?;
     let name = UserName::parse(&body.name)?;
     password::check_new("password", &body.password)?;
@@ -174,7 +180,7 @@ async fn create_user(
         let code = RegisterCode::parse(code).map_err(|e| Error::invalid(&field, e.rule))?;
         // An admin may only grant what they can see: otherwise the answer would reveal a
         // confidential register's code.
-        visible_register(&state, &caller, &code, None)
+        visible_register(state, caller, &code, None)
             .await
             .map_err(|_| Error::invalid(&field, format!("names no register: {code}")))?;
         registers.push(code);
@@ -185,11 +191,10 @@ async fn create_user(
         disabled: false,
         registers,
     };
-    let user = state
+    Ok(state
         .store
         .create_user(name, fields, Some(&hash), WriteContext::new(caller.actor(), None))
-        .await?;
-    Ok(respond(StatusCode::CREATED, &user))
+        .await?)
 }
 
 /// One user: admins may read anyone, others only themselves.
@@ -226,28 +231,43 @@ async fn amend_user(
     let name = user_name(&name)?;
     let current = existing(&state, &name).await?;
     let expected = if_match.check(&etag_key(&name), current.revision.version)?;
+    let user = amend(&state, &caller, &name, expected, patch).await?;
+    Ok(respond(StatusCode::OK, &user))
+}
+
+/// Changes a user's role or disabled flag if the user is still at version `expected` (412
+/// otherwise); admins only, and never their own demotion or disabling. Shared by the API
+/// and the settings pages.
+pub async fn amend(
+    state: &AppState,
+    caller: &Caller,
+    name: &UserName,
+    expected: u32,
+    patch: UserPatch,
+) -> ApiResult<User> {
+    caller.require(Role::Admin)?;
+    let current = existing(state, name).await?;
     let mut fields = current.fields.clone();
     if let Some(role) = patch.role {
-        if name == caller.name && role < Role::Admin {
+        if *name == caller.name && role < Role::Admin {
             return Err(Error::invalid("role", "you cannot lower your own role"));
         }
         fields.role = role;
     }
     if let Some(disabled) = patch.disabled {
-        if name == caller.name && disabled {
+        if *name == caller.name && disabled {
             return Err(Error::invalid("disabled", "you cannot disable your own account"));
         }
         fields.disabled = disabled;
     }
-    let user = state
+    state
         .store
-        .amend_user(&name, Some(expected), fields, WriteContext::new(caller.actor(), None))
+        .amend_user(name, Some(expected), fields, WriteContext::new(caller.actor(), None))
         .await
-        .map_err(Error::from_versioned_write)?;
-    Ok(respond(StatusCode::OK, &user))
+        .map_err(Error::from_versioned_write)
 }
 
-async fn set_membership(
+async fn membership(
     state: AppState,
     caller: Caller,
     name: String,
@@ -260,18 +280,35 @@ async fn set_membership(
     let register = visible_register(&state, &caller, &parse_code(&code)?, None).await?;
     let current = existing(&state, &name).await?;
     let expected = if_match.check(&etag_key(&name), current.revision.version)?;
+    let user = set_membership(&state, &caller, &name, &register.code, expected, member).await?;
+    Ok(respond(StatusCode::OK, &user))
+}
+
+/// Grants (`member`) or ends a user's membership of `register` if the user is still at
+/// version `expected` (412 otherwise); admins only, and only for registers they can see.
+/// Shared by the API and the settings pages.
+pub async fn set_membership(
+    state: &AppState,
+    caller: &Caller,
+    name: &UserName,
+    register: &RegisterCode,
+    expected: u32,
+    member: bool,
+) -> ApiResult<User> {
+    caller.require(Role::Admin)?;
+    let register = visible_register(state, caller, register, None).await?;
+    let current = existing(state, name).await?;
     let mut fields = current.fields.clone();
     if member {
         fields.registers.push(register.code.clone());
     } else {
         fields.registers.retain(|c| *c != register.code);
     }
-    let user = state
+    state
         .store
-        .amend_user(&name, Some(expected), fields, WriteContext::new(caller.actor(), None))
+        .amend_user(name, Some(expected), fields, WriteContext::new(caller.actor(), None))
         .await
-        .map_err(Error::from_versioned_write)?;
-    Ok(respond(StatusCode::OK, &user))
+        .map_err(Error::from_versioned_write)
 }
 
 /// Makes a user a member of a register (admins only, and only of registers they can see).
@@ -286,7 +323,7 @@ async fn grant(
     ApiPath((name, code)): ApiPath<(String, String)>,
     if_match: IfMatch,
 ) -> ApiResult<Response> {
-    set_membership(state, caller, name, code, if_match, true).await
+    membership(state, caller, name, code, if_match, true).await
 }
 
 /// Ends a user's membership of a register (admins only).
@@ -301,7 +338,7 @@ async fn revoke(
     ApiPath((name, code)): ApiPath<(String, String)>,
     if_match: IfMatch,
 ) -> ApiResult<Response> {
-    set_membership(state, caller, name, code, if_match, false).await
+    membership(state, caller, name, code, if_match, false).await
 }
 
 /// Sets another user's password (admins only); ends all of that user's sessions.
@@ -317,12 +354,19 @@ async fn reset_password(
 ) -> ApiResult<Response> {
     caller.require(Role::Admin)?;
     let name = user_name(&name)?;
-    existing(&state, &name).await?;
-    password::check_new("password", &body.password)?;
-    let hash = password::hash(body.password).await?;
-    state
-        .store
-        .set_password(&name, &hash, WriteContext::new(caller.actor(), None))
-        .await?;
+    set_password(&state, &caller, &name, body.password).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Sets another user's password (admins only) and ends that user's sessions. Shared by
+/// the API and the settings pages.
+pub async fn set_password(state: &AppState, caller: &Caller, name: &UserName, new: String) -> ApiResult<User> {
+    caller.require(Role::Admin)?;
+    existing(state, name).await?;
+    password::check_new("password", &new)?;
+    let hash = password::hash(new).await?;
+    Ok(state
+        .store
+        .set_password(name, &hash, WriteContext::new(caller.actor(), None))
+        .await?)
 }

@@ -29,6 +29,7 @@ pub mod risk_form;
 pub mod risk_new;
 pub mod risks;
 pub mod session;
+pub mod settings;
 pub mod signin;
 pub mod view;
 
@@ -55,6 +56,7 @@ pub fn router() -> Router<AppState> {
         .merge(risks::router())
         .merge(risk_edit::router())
         .merge(issues::router())
+        .merge(settings::router())
         .merge(meetings::router())
         .merge(propose::router())
         .merge(risk_new::router())

@@ -11,5 +11,6 @@ mod matrix;
 mod openapi;
 mod reads;
 mod review;
+mod settings;
 mod throttle;
 mod writes;

@@ -114,6 +114,8 @@ fn routes() -> Vec<Route> {
         route(post.clone(), "/api/v1/proposals/{id}/decision", Edit, true),
         route(post.clone(), "/api/v1/risks/{ref}/close", Edit, true),
         route(post.clone(), "/api/v1/issues/{ref}/close", Edit, true),
+        route(get.clone(), "/api/v1/settings", AnyCaller, false),
+        route(put.clone(), "/api/v1/settings", Admin, false),
     ]
 }
 
@@ -251,6 +253,11 @@ async fn prepare(app: &TestApp, r: &Route, confidential: bool) -> (String, Optio
         ("POST", "/api/v1/proposals/{id}/decision") => Some(json!({"decision": "rejected"})),
         ("POST", "/api/v1/auth/login") => Some(json!({"name": "nobody", "password": "wrong wrong"})),
         ("POST", "/api/v1/auth/password") => Some(json!({"current_password": "x", "new_password": "long enough pw"})),
+        ("PUT", "/api/v1/settings") => {
+            let mut settings = app.get("/api/v1/settings", "admin").await.body;
+            settings["impact_scale"][0]["label"] = json!(format!("Negligible {n}"));
+            Some(settings)
+        }
         _ => None,
     };
     let etag_source = match t {
@@ -258,6 +265,7 @@ async fn prepare(app: &TestApp, r: &Route, confidential: bool) -> (String, Optio
         _ if t.starts_with("/api/v1/risks/{ref}") => Some(format!("/api/v1/risks/{reference}")),
         _ if t.starts_with("/api/v1/issues/{ref}") => Some(format!("/api/v1/issues/{reference}")),
         "/api/v1/proposals/{id}/decision" => Some(format!("/api/v1/proposals/{token_id}")),
+        "/api/v1/settings" => Some("/api/v1/settings".into()),
         _ if t.starts_with("/api/v1/users/{name}") && t != "/api/v1/users/{name}/password" => {
             Some("/api/v1/users/target".into())
         }

@@ -234,3 +234,95 @@ async fn a_non_member_cannot_reach_a_confidential_register_by_url() {
     screenshot(&c, "not-found").await;
     c.close().await.expect("close");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_creates_a_user_in_settings() {
+    use riskreg_store::users::{Role, UserFields, UserName};
+
+    let Some(c) = browser().await else { return };
+    let server = spawn_server().await;
+    let hash = riskreg_web::auth::password::hash(crate::harness::PASSWORD.to_owned())
+        .await
+        .expect("hash");
+    server
+        .store
+        .create_user(
+            UserName::parse("admin").expect("name"),
+            UserFields::new(Role::Admin),
+            Some(&hash),
+            WriteContext::new("harness", None),
+        )
+        .await
+        .expect("an admin");
+    sign_in(&c, &server, "admin").await;
+    c.find(Locator::LinkText("Settings"))
+        .await
+        .expect("the Settings link")
+        .click()
+        .await
+        .expect("open Settings");
+    wait_for_text(&c, "h1", "Settings").await;
+    c.find(Locator::Css("nav[aria-label=Settings] a[href='/settings/scales']"))
+        .await
+        .expect("Scales and bands")
+        .click()
+        .await
+        .expect("open scales");
+    wait_for_text(&c, "#bands-table", "Very high").await;
+    screenshot(&c, "settings-scales").await;
+    c.find(Locator::LinkText("Edit scales and bands"))
+        .await
+        .expect("the edit link")
+        .click()
+        .await
+        .expect("open the form");
+    wait_for_text(&c, "h1", "Edit scales and bands").await;
+    screenshot(&c, "settings-scales-edit").await;
+    c.find(Locator::Css("nav[aria-label=Settings] a[href='/settings/users']"))
+        .await
+        .expect("Users")
+        .click()
+        .await
+        .expect("open users");
+    wait_for_text(&c, "h1", "Users").await;
+    for (id, text) in [("new-name", "j.smith"), ("new-password", "a password for J Smith")] {
+        c.find(Locator::Id(id))
+            .await
+            .expect(id)
+            .send_keys(text)
+            .await
+            .expect("type");
+    }
+    c.find(Locator::Css("#new-role option[value=member]"))
+        .await
+        .expect("the member role")
+        .click()
+        .await
+        .expect("choose member");
+    c.find(Locator::Css("form[action='/settings/users'] button[type=submit]"))
+        .await
+        .expect("create button")
+        .click()
+        .await
+        .expect("create");
+    wait_for_text(&c, "h1", "User j.smith").await;
+    wait_for_text(&c, "#done", "User created").await;
+    screenshot(&c, "settings-user-created").await;
+    let user = server
+        .store
+        .user(&UserName::parse("j.smith").expect("name"))
+        .await
+        .expect("read")
+        .expect("the user exists");
+    assert_eq!(user.fields.role, Role::Member);
+    assert_eq!(user.revision.updated_by, "admin");
+    // The new user is listed with their role.
+    c.find(Locator::LinkText("All users"))
+        .await
+        .expect("All users")
+        .click()
+        .await
+        .expect("back to users");
+    wait_for_text(&c, "#users-table tr[data-user='j.smith']", "member").await;
+    c.close().await.expect("close");
+}

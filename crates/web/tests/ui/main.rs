@@ -6,4 +6,5 @@ mod app;
 mod helpers;
 mod pages;
 mod review;
+mod settings;
 mod writes;
