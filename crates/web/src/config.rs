@@ -4,6 +4,10 @@
 
 use std::time::Duration;
 
+/// The default for [`WebConfig::import_body_limit`]: 32 MiB, room for a workbook of a few
+/// hundred thousand risks.
+pub const DEFAULT_IMPORT_BODY_LIMIT: usize = 32 * 1024 * 1024;
+
 /// The server's settings. Holds no secret: session secrets are random per login and live
 /// (hashed) in the database.
 #[derive(Debug, Clone)]
@@ -13,8 +17,11 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// Origins allowed to call the API from a browser (CORS). Empty: no CORS at all.
     pub cors_origins: Vec<String>,
-    /// The largest request body accepted, in bytes.
+    /// The largest request body accepted, in bytes, except by the spreadsheet imports.
     pub body_limit: usize,
+    /// The largest request body the spreadsheet imports (API and UI) accept, in bytes: real
+    /// workbooks run to megabytes, far past what any JSON body needs.
+    pub import_body_limit: usize,
     /// How long a login session lasts.
     pub session_ttl: Duration,
     /// Take the client's address from the last `X-Forwarded-For` entry (only behind a proxy
@@ -31,6 +38,7 @@ impl Default for WebConfig {
             secure_cookies: false,
             cors_origins: Vec::new(),
             body_limit: 256 * 1024,
+            import_body_limit: DEFAULT_IMPORT_BODY_LIMIT,
             session_ttl: Duration::from_secs(12 * 60 * 60),
             trust_forwarded_for: false,
             insecure_disable_auth: false,

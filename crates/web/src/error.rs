@@ -40,6 +40,9 @@ pub enum Error {
     /// 413: the body is larger than the limit.
     #[error("request body too large")]
     TooLarge,
+    /// 413: an upload is larger than its limit, which the message names.
+    #[error("upload too large: {0}")]
+    UploadTooLarge(String),
     /// 415: not JSON.
     #[error("unsupported media type")]
     UnsupportedMediaType,
@@ -106,7 +109,7 @@ impl Error {
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Stale(_) => StatusCode::PRECONDITION_FAILED,
-            Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::TooLarge | Self::UploadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             Self::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -124,7 +127,7 @@ impl Error {
             Self::MethodNotAllowed => "method-not-allowed",
             Self::Conflict(_) => "conflict",
             Self::Stale(_) => "stale-version",
-            Self::TooLarge => "body-too-large",
+            Self::TooLarge | Self::UploadTooLarge(_) => "body-too-large",
             Self::UnsupportedMediaType => "unsupported-media-type",
             Self::PreconditionRequired(_) => "if-match-required",
             Self::TooManyAttempts { .. } => "too-many-attempts",
@@ -149,6 +152,7 @@ impl Error {
             | Self::NotFound(m)
             | Self::Conflict(m)
             | Self::Stale(m)
+            | Self::UploadTooLarge(m)
             | Self::PreconditionRequired(m) => (Some(m.clone()), Vec::new()),
             Self::Unauthenticated => (
                 Some("log in, or send an API token as `Authorization: Bearer …`".to_owned()),

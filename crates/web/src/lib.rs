@@ -42,8 +42,9 @@ pub const DOCS_PATH: &str = "/api/docs";
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// The routes and the OpenAPI document they generate, before state and layers.
-fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+/// The routes and the OpenAPI document they generate, before state and layers. The
+/// imports carry their own, larger body limit from `config`.
+fn routes(config: &WebConfig) -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let api = OpenApiRouter::new()
         .merge(api::registers::router())
         .merge(api::risks::router())
@@ -51,7 +52,7 @@ fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(api::mitigations::router())
         .merge(api::history::router())
         .merge(api::audit::router())
-        .merge(api::exchange::router())
+        .merge(api::exchange::router(config.import_body_limit))
         .merge(api::review::router())
         .merge(api::users::router())
         .merge(api::tokens::router())
@@ -67,17 +68,17 @@ fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 
 /// The OpenAPI document, as served at [`OPENAPI_PATH`].
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    routes().1
+    routes(&WebConfig::default()).1
 }
 
 /// The whole application: routes, the reference page, and every layer (request ids,
 /// tracing, security headers, body limit, optional CORS, panics as opaque 500s).
 pub fn app(state: AppState) -> Router {
-    let (router, doc) = routes();
     let config = Arc::clone(&state.config);
+    let (router, doc) = routes(&config);
     let mut router = router
         .merge(SwaggerUi::new(DOCS_PATH).url(OPENAPI_PATH, doc))
-        .merge(ui::router())
+        .merge(ui::router(&config))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(config.body_limit))

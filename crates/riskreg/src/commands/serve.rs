@@ -39,9 +39,12 @@ pub struct ServeArgs {
     /// How long a login session lasts, in hours.
     #[arg(long, env = "RISKREG_SESSION_HOURS", default_value_t = 12)]
     pub session_hours: u64,
-    /// The largest request body accepted, in bytes.
+    /// The largest request body accepted, in bytes (spreadsheet imports excepted).
     #[arg(long, env = "RISKREG_BODY_LIMIT", default_value_t = 256 * 1024)]
     pub body_limit: usize,
+    /// The largest spreadsheet upload accepted by the imports (API and web UI), in bytes.
+    #[arg(long, env = "RISKREG_IMPORT_LIMIT", default_value_t = riskreg_web::config::DEFAULT_IMPORT_BODY_LIMIT)]
+    pub import_limit: usize,
     /// BENCHMARKS ONLY: switch authentication off, so every request acts as an administrator
     /// who sees every register. Refused on any address but loopback.
     #[arg(long, hide = true)]
@@ -68,6 +71,7 @@ impl ServeArgs {
                 .filter(|o| !o.is_empty())
                 .collect(),
             body_limit: self.body_limit,
+            import_body_limit: self.import_limit,
             session_ttl: Duration::from_secs(self.session_hours * 3600),
             trust_forwarded_for: self.trust_forwarded_for,
             insecure_disable_auth: self.insecure_no_auth,

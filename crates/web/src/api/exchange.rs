@@ -1,16 +1,23 @@
 //! Spreadsheets in and out of one register over the API: `POST /registers/{code}/import`
 //! (a multipart upload, previewed with `dry_run`) and `GET /registers/{code}/export` (XLSX,
-//! CSV or the register file). [`preview_upload`] and [`apply`] are the library calls behind
-//! them, for any screen that uploads a spreadsheet.
+//! CSV or the register file). [`read_upload`] (or [`preview_upload`]) and [`apply`] are the
+//! library calls behind them, shared with the UI's upload screen. The import takes the
+//! server's larger `import_body_limit`; an upload past it is 413, naming the limit.
+//!
+//! An import into one register never takes the Scales and Classification sheets of
+//! riskreg's own workbook: the settings are the organisation's, an admin's to change, and
+//! every register's scores are read on them, so a secretariat's upload into one register
+//! must not re-mean the others. Only `riskreg import` of a whole workbook into an empty
+//! database takes them.
 
 use axum::body::Bytes;
-use axum::extract::multipart::MultipartRejection;
-use axum::extract::{Multipart, State};
+use axum::extract::multipart::{MultipartError, MultipartRejection};
+use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use riskreg_domain::{RegisterCode, ValidationError, ValidationErrors};
-use riskreg_sheets::{FileKind, Options, Preview, parse_map};
+use riskreg_sheets::{Field, FileKind, Options, Preview, Problem as SheetProblem, parse_map};
 use riskreg_store::sheet_import::{RecordToImport, RecordsImport, RecordsSummary, summary};
 use riskreg_store::{RecordQuery, Store, StoreError, WriteContext};
 use serde::{Deserialize, Serialize};
@@ -24,13 +31,94 @@ use crate::error::{ApiResult, Error, Problem};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::state::AppState;
 
-pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(import)).routes(routes!(export))
+/// The import carries its own body limit, the server's `import_body_limit`; the export
+/// takes no body.
+pub fn router(import_body_limit: usize) -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(import))
+        .layer(DefaultBodyLimit::max(import_body_limit))
+        .routes(routes!(export))
+}
+
+/// A spreadsheet read for one register: the records it would create, and everything that
+/// stops it landing.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    pub preview: Preview,
+    pub import: RecordsImport,
+    /// Every reason the import cannot land, each pinned to its sheet, row, column and value
+    /// where it has them: the file's own problems, records that name another register, and
+    /// clashes with the database (a number or a source reference already taken).
+    pub problems: Vec<SheetProblem>,
+}
+
+impl Upload {
+    pub fn is_clean(&self) -> bool {
+        self.problems.is_empty()
+    }
+
+    /// The problems as validation errors, each field the problem's location
+    /// (`CSV row 3 column C (Impact) "6": impact`) and each rule its rule.
+    pub fn errors(&self) -> ValidationErrors {
+        ValidationErrors(
+            self.problems
+                .iter()
+                .map(|p| ValidationError::new(location(p), p.rule.clone()))
+                .collect(),
+        )
+    }
 }
 
 /// Reads a spreadsheet and maps it to records for `register`, checking them against the
-/// database's scales and the register's numbers and references; nothing is written.
-/// Records that name another register (riskreg's own workbooks name theirs) are problems.
+/// database's scales and the register's numbers and references; nothing is written. Records
+/// that name another register (riskreg's own workbooks name theirs) are problems. Only a
+/// file that cannot be read at all is an error; anything wrong inside it is in
+/// [`Upload::problems`]. The API's import and the upload screen both call this.
+pub async fn read_upload(
+    store: &(dyn Store + 'static),
+    register: &RegisterCode,
+    bytes: &[u8],
+    options: &Options,
+    ctx: &WriteContext,
+) -> Result<Upload, ValidationErrors> {
+    let settings = store.settings().await.map_err(errors_of)?;
+    let preview = riskreg_sheets::preview(bytes, options, &settings, Utc::now().date_naive())
+        .map_err(|e| ValidationErrors(vec![ValidationError::new("file", e.to_string())]))?;
+    let mut problems = preview.problems.clone();
+    let mut import = RecordsImport::default();
+    for r in &preview.risks {
+        check_register(&preview, r.register.as_ref(), register, &r.sheet, r.row, &mut problems);
+        import.risks.push(RecordToImport {
+            origin: origin(&r.sheet, r.row),
+            register: register.clone(),
+            number: r.number,
+            fields: r.fields.clone(),
+        });
+    }
+    for r in &preview.issues {
+        check_register(&preview, r.register.as_ref(), register, &r.sheet, r.row, &mut problems);
+        import.issues.push(RecordToImport {
+            origin: origin(&r.sheet, r.row),
+            register: register.clone(),
+            number: r.number,
+            fields: r.fields.clone(),
+        });
+    }
+    if problems.is_empty()
+        && let Err(e) = store.plan_records_import(&import, ctx).await
+    {
+        let errors = errors_of(e);
+        problems.extend(errors.0.iter().map(|e| database_problem(&preview, &import, e)));
+    }
+    Ok(Upload {
+        preview,
+        import,
+        problems,
+    })
+}
+
+/// [`read_upload`], with every problem as an error: the preview and the records to write
+/// when the file is clean.
 pub async fn preview_upload(
     store: &(dyn Store + 'static),
     register: &RegisterCode,
@@ -38,44 +126,16 @@ pub async fn preview_upload(
     options: &Options,
     ctx: &WriteContext,
 ) -> Result<(Preview, RecordsImport), ValidationErrors> {
-    let settings = store.settings().await.map_err(errors_of)?;
-    let preview = riskreg_sheets::preview(bytes, options, &settings, Utc::now().date_naive())
-        .map_err(|e| ValidationErrors(vec![ValidationError::new("file", e.to_string())]))?;
-    let mut errors = ValidationErrors(
-        preview
-            .problems
-            .iter()
-            .map(|p| ValidationError::new(location(p), p.rule.clone()))
-            .collect(),
-    );
-    let mut import = RecordsImport::default();
-    for r in &preview.risks {
-        check_register(r.register.as_ref(), register, &r.sheet, r.row, &mut errors);
-        import.risks.push(RecordToImport {
-            origin: format!("{} row {}", r.sheet, r.row),
-            register: register.clone(),
-            number: r.number,
-            fields: r.fields.clone(),
-        });
+    let upload = read_upload(store, register, bytes, options, ctx).await?;
+    if upload.is_clean() {
+        Ok((upload.preview, upload.import))
+    } else {
+        Err(upload.errors())
     }
-    for r in &preview.issues {
-        check_register(r.register.as_ref(), register, &r.sheet, r.row, &mut errors);
-        import.issues.push(RecordToImport {
-            origin: format!("{} row {}", r.sheet, r.row),
-            register: register.clone(),
-            number: r.number,
-            fields: r.fields.clone(),
-        });
-    }
-    if errors.0.is_empty()
-        && let Err(e) = store.plan_records_import(&import, ctx).await
-    {
-        errors.0.extend(errors_of(e).0);
-    }
-    errors.into_result((preview, import))
 }
 
-/// Writes what [`preview_upload`] read, in one transaction with an event per record.
+/// Writes what [`read_upload`] read, in one transaction with an event per record; the store
+/// checks it all again first, so a record that became a clash since the preview stops it.
 pub async fn apply(
     store: &(dyn Store + 'static),
     import: &RecordsImport,
@@ -84,24 +144,122 @@ pub async fn apply(
     store.import_records(import, ctx).await
 }
 
+/// A multipart body that could not be read: one past the import limit is 413, naming the
+/// limit and how to raise it.
+pub fn unreadable_upload(e: &MultipartError, limit: usize) -> Error {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        Error::UploadTooLarge(too_large(limit))
+    } else {
+        Error::BadRequest(format!("unreadable multipart body: {}", e.body_text()))
+    }
+}
+
+/// Why an upload over `limit` bytes was refused.
+pub fn too_large(limit: usize) -> String {
+    format!(
+        "the upload is larger than this server's import limit of {} ({limit} bytes); \
+         an administrator can raise it with --import-limit or RISKREG_IMPORT_LIMIT",
+        size_text(limit)
+    )
+}
+
+/// A size as people read it: `32 MiB`, `1.5 MiB`, `900 KiB`.
+pub fn size_text(bytes: usize) -> String {
+    const MIB: f64 = 1024.0 * 1024.0;
+    let b = bytes as f64;
+    if b >= MIB {
+        format!("{} MiB", trim_decimal(b / MIB))
+    } else {
+        format!("{} KiB", trim_decimal(b / 1024.0))
+    }
+}
+
+fn trim_decimal(n: f64) -> String {
+    let s = format!("{n:.1}");
+    s.strip_suffix(".0").map(str::to_owned).unwrap_or(s)
+}
+
+fn origin(sheet: &str, row: u32) -> String {
+    format!("{sheet} row {row}")
+}
+
+/// The sheet's column for `field` (its letters and header) and the row's value there.
+fn cell_of(preview: &Preview, sheet: &str, field: Field) -> (Option<String>, Option<String>) {
+    preview
+        .sheets
+        .iter()
+        .find(|l| l.sheet == sheet)
+        .and_then(|l| l.column(field))
+        .map_or((None, None), |c| (Some(c.column.clone()), Some(c.header.clone())))
+}
+
 fn check_register(
+    preview: &Preview,
     own: Option<&RegisterCode>,
     target: &RegisterCode,
     sheet: &str,
     row: u32,
-    errors: &mut ValidationErrors,
+    problems: &mut Vec<SheetProblem>,
 ) {
     if let Some(own) = own
         && own != target
     {
-        errors.push(ValidationError::new(
-            format!("{sheet} row {row}: register"),
-            format!("belongs to register {own}, not {target}; upload it to that register's import"),
-        ));
+        let (column, header) = cell_of(preview, sheet, Field::Register);
+        problems.push(SheetProblem {
+            row: Some(row),
+            column,
+            header,
+            value: Some(own.to_string()),
+            field: Some("register".into()),
+            ..SheetProblem::sheet(
+                sheet,
+                format!("belongs to register {own}, not {target}; upload it to that register's import"),
+            )
+        });
     }
 }
 
-fn location(p: &riskreg_sheets::Problem) -> String {
+/// A clash the database found (`Risks row 7.source_ref`), pinned back to its row and column.
+fn database_problem(preview: &Preview, import: &RecordsImport, e: &ValidationError) -> SheetProblem {
+    let records = import
+        .risks
+        .iter()
+        .map(|r| (&r.origin, r.fields.source_ref.as_deref(), r.number))
+        .chain(
+            import
+                .issues
+                .iter()
+                .map(|r| (&r.origin, r.fields.source_ref.as_deref(), r.number)),
+        );
+    for (origin, source_ref, number) in records {
+        let Some(field) = e.field.strip_prefix(origin.as_str()).and_then(|f| f.strip_prefix('.')) else {
+            continue;
+        };
+        let Some((sheet, row)) = origin
+            .rsplit_once(" row ")
+            .and_then(|(s, r)| Some((s, r.parse().ok()?)))
+        else {
+            continue;
+        };
+        let value = match field {
+            "source_ref" => source_ref.map(str::to_owned),
+            "number" => number.map(|n| n.to_string()),
+            _ => None,
+        };
+        let (column, header) = Field::parse(field).map_or((None, None), |f| cell_of(preview, sheet, f));
+        return SheetProblem {
+            row: Some(row),
+            column,
+            header,
+            value,
+            field: Some(field.to_owned()),
+            ..SheetProblem::sheet(sheet, e.rule.clone())
+        };
+    }
+    SheetProblem::sheet(&e.field, e.rule.clone())
+}
+
+fn location(p: &SheetProblem) -> String {
     let mut s = p.to_string();
     // The rule is the error's own part; the location is everything before it.
     if let Some(cut) = s.len().checked_sub(p.rule.len() + 2) {
@@ -244,14 +402,14 @@ async fn import(
     while let Some(field) = form
         .next_field()
         .await
-        .map_err(|e| Error::BadRequest(format!("unreadable multipart body: {e}")))?
+        .map_err(|e| unreadable_upload(&e, state.config.import_body_limit))?
     {
         let name = field.name().unwrap_or_default().to_owned();
         let file_name = field.file_name().map(str::to_owned);
         let bytes = field
             .bytes()
             .await
-            .map_err(|e| Error::BadRequest(format!("unreadable multipart part {name}: {e}")))?;
+            .map_err(|e| unreadable_upload(&e, state.config.import_body_limit))?;
         let text = || String::from_utf8_lossy(&bytes).trim().to_owned();
         match name.as_str() {
             "file" => file = Some((file_name.unwrap_or_else(|| "upload".into()), bytes.clone())),

@@ -1,5 +1,5 @@
-//! `/api/v1/issues`: the same shape as risks — list, read, create in a register, amend,
-//! close — for what has already happened.
+//! `/api/v1/issues`: the same shape as risks — list, read (also by the reference it was
+//! imported with), create in a register, amend, close — for what has already happened.
 
 use std::cmp::Ordering;
 
@@ -9,6 +9,7 @@ use axum::response::Response;
 use chrono::NaiveDate;
 use riskreg_domain::view::IssueView;
 use riskreg_domain::{Issue, IssueChange, IssueFields, IssueStatus, Rag, RecordRef};
+use riskreg_store::event::RecordType;
 use riskreg_store::{RecordQuery, WriteContext};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -18,8 +19,8 @@ use utoipa_axum::routes;
 use super::mitigations::NewMitigation;
 use super::schema::{IssueSchema, IssueStatusSchema, RagSchema};
 use super::{
-    AsAtQuery, Page, Paging, parse_as_at, parse_code, parse_list, parse_sort, tagged, text_matches, visible_issue,
-    visible_register, visible_registers,
+    AsAtQuery, Page, Paging, parse_as_at, parse_code, parse_list, parse_sort, set_content_location, tagged,
+    text_matches, visible_by_source_ref, visible_issue, visible_register, visible_registers,
 };
 use crate::auth::Caller;
 use crate::error::{ApiResult, Error, Problem};
@@ -34,6 +35,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(create_issue))
         .routes(routes!(get_issue, amend_issue))
         .routes(routes!(close_issue))
+        .routes(routes!(issue_by_source_ref))
 }
 
 const SORT_KEYS: &[&str] = &["impact", "number", "ref", "rag", "updated_at", "owner"];
@@ -295,6 +297,26 @@ async fn get_issue(
     let as_at = parse_as_at(q.as_at.as_deref())?;
     let (issue, register) = visible_issue(&state, &caller, &reference, as_at).await?;
     Ok(respond(StatusCode::OK, &issue, register.fields.last_paper_on))
+}
+
+/// The issue of a register that was imported with this source reference, closed issues
+/// included. Percent-encode it in the path.
+#[utoipa::path(get, path = "/registers/{code}/issues/by-source-ref/{source_ref}", tag = "issues",
+    params(("code" = String, Path, description = "The register"),
+        ("source_ref" = String, Path, description = "The reference the issue had in the spreadsheet it was imported from")),
+    responses((status = 200, body = IssueSchema, headers(("ETag" = String), ("Content-Location" = String, description = "The issue's own URL"))),
+        (status = 404, body = Problem)),
+    security(("token" = []), ("session" = [])))]
+async fn issue_by_source_ref(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath((code, source_ref)): ApiPath<(String, String)>,
+) -> ApiResult<Response> {
+    let (reference, register) = visible_by_source_ref(&state, &caller, &code, RecordType::Issue, &source_ref).await?;
+    let issue = state.store.issue(&reference, None).await?;
+    let mut response = respond(StatusCode::OK, &issue, register.fields.last_paper_on);
+    set_content_location(&mut response, &format!("/api/v1/issues/{reference}"));
+    Ok(response)
 }
 
 /// Adds an issue to a register (secretariat or admin).

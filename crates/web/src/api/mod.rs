@@ -145,6 +145,40 @@ pub async fn visible_issue(
     Ok((issue, register))
 }
 
+/// The risk or issue of a visible register that was imported with `source_ref` (the
+/// spreadsheet's own reference, compared exactly after trimming), with that register. A
+/// hidden register, like a missing one or an unknown reference, is 404.
+pub async fn visible_by_source_ref(
+    state: &AppState,
+    caller: &Caller,
+    code: &str,
+    record_type: riskreg_store::event::RecordType,
+    source_ref: &str,
+) -> ApiResult<(RecordRef, Register)> {
+    let register = visible_register(state, caller, &parse_code(code)?, None).await?;
+    let wanted = source_ref.trim();
+    let found = state
+        .store
+        .find_by_source_ref(record_type, &register.code, wanted)
+        .await?
+        .ok_or_else(|| {
+            Error::NotFound(format!(
+                "no {} of register {} has the source reference {wanted:?}",
+                record_type.as_str(),
+                register.code
+            ))
+        })?;
+    Ok((found, register))
+}
+
+/// Adds `Content-Location` to a response that shows a record found another way than by
+/// its own URL.
+pub fn set_content_location(response: &mut Response, path: &str) {
+    if let Ok(v) = axum::http::HeaderValue::from_str(path) {
+        response.headers_mut().insert(axum::http::header::CONTENT_LOCATION, v);
+    }
+}
+
 /// A hidden or missing register reads as a missing record, so the answer for a record
 /// in a register the caller cannot see is the same as for one that never existed.
 fn renamed_not_found(e: Error, kind: &str, reference: &str) -> Error {

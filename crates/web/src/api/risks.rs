@@ -1,7 +1,7 @@
-//! `/api/v1/risks`: list (filtered, sorted, paged, also as at a date), read, create in a
-//! register, amend and close. Request bodies name only what a caller may set: the
-//! register, number, severity and version come from the path and the store, and any other
-//! field in a body is refused.
+//! `/api/v1/risks`: list (filtered, sorted, paged, also as at a date), read (also by the
+//! reference it was imported with), create in a register, amend and close. Request bodies
+//! name only what a caller may set: the register, number, severity and version come from
+//! the path and the store, and any other field in a body is refused.
 
 use std::cmp::Ordering;
 
@@ -11,6 +11,7 @@ use axum::response::Response;
 use chrono::NaiveDate;
 use riskreg_domain::view::RiskView;
 use riskreg_domain::{Rag, Response as RiskResponse, Risk, RiskChange, RiskFields, RiskStatus, ScorePair};
+use riskreg_store::event::RecordType;
 use riskreg_store::{RecordQuery, WriteContext};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -20,8 +21,8 @@ use utoipa_axum::routes;
 use super::mitigations::NewMitigation;
 use super::schema::{RagSchema, ResponseSchema, RiskSchema, RiskStatusSchema, ScorePairSchema};
 use super::{
-    AsAtQuery, Page, Paging, parse_as_at, parse_code, parse_list, parse_sort, tagged, text_matches, visible_register,
-    visible_registers, visible_risk,
+    AsAtQuery, Page, Paging, parse_as_at, parse_code, parse_list, parse_sort, set_content_location, tagged,
+    text_matches, visible_by_source_ref, visible_register, visible_registers, visible_risk,
 };
 use crate::auth::Caller;
 use crate::error::{ApiResult, Error, Problem};
@@ -36,6 +37,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(create_risk))
         .routes(routes!(get_risk, amend_risk))
         .routes(routes!(close_risk))
+        .routes(routes!(risk_by_source_ref))
 }
 
 const SORT_KEYS: &[&str] = &[
@@ -363,6 +365,27 @@ async fn get_risk(
     let as_at = parse_as_at(q.as_at.as_deref())?;
     let (risk, register) = visible_risk(&state, &caller, &reference, as_at).await?;
     respond(&state, StatusCode::OK, &risk, register.fields.last_paper_on).await
+}
+
+/// The risk of a register that was imported with this source reference: the spreadsheet's
+/// own reference, kept verbatim (`015(CR)`, `R-AWS-001`, `Risk 001`), closed risks
+/// included. Percent-encode it in the path (`Risk%20001`).
+#[utoipa::path(get, path = "/registers/{code}/risks/by-source-ref/{source_ref}", tag = "risks",
+    params(("code" = String, Path, description = "The register"),
+        ("source_ref" = String, Path, description = "The reference the risk had in the spreadsheet it was imported from")),
+    responses((status = 200, body = RiskSchema, headers(("ETag" = String), ("Content-Location" = String, description = "The risk's own URL"))),
+        (status = 404, body = Problem)),
+    security(("token" = []), ("session" = [])))]
+async fn risk_by_source_ref(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath((code, source_ref)): ApiPath<(String, String)>,
+) -> ApiResult<Response> {
+    let (reference, register) = visible_by_source_ref(&state, &caller, &code, RecordType::Risk, &source_ref).await?;
+    let risk = state.store.risk(&reference, None).await?;
+    let mut response = respond(&state, StatusCode::OK, &risk, register.fields.last_paper_on).await?;
+    set_content_location(&mut response, &format!("/api/v1/risks/{reference}"));
+    Ok(response)
 }
 
 /// Adds a risk to a register (secretariat or admin).

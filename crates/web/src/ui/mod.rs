@@ -19,6 +19,7 @@ pub mod dashboard;
 pub mod diff;
 pub mod error;
 pub mod forms;
+pub mod import;
 pub mod issues;
 pub mod layout;
 pub mod meetings;
@@ -39,6 +40,7 @@ use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
 
+use crate::config::WebConfig;
 use crate::state::AppState;
 
 /// Scripts and styles only from this server's assets, no inline script or style, forms
@@ -46,8 +48,9 @@ use crate::state::AppState;
 pub const UI_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                           font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-/// Every page of the UI, with the UI's CSP on every response.
-pub fn router() -> Router<AppState> {
+/// Every page of the UI, with the UI's CSP on every response. `config` gives the upload
+/// screen its larger body limit.
+pub fn router(config: &WebConfig) -> Router<AppState> {
     Router::new()
         .merge(assets::router())
         .merge(signin::router())
@@ -57,6 +60,7 @@ pub fn router() -> Router<AppState> {
         .merge(risk_edit::router())
         .merge(issues::router())
         .merge(settings::router())
+        .merge(import::router(config.import_body_limit))
         .merge(meetings::router())
         .merge(propose::router())
         .merge(risk_new::router())

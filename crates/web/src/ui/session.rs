@@ -1,7 +1,8 @@
 //! Who is looking at a page, and the guard on every form a page posts. Pages use the
 //! same database sessions as the API's cookie login; a form proves it came from one of our
 //! pages by carrying the session's CSRF token in a hidden `csrf` field, and the browser's
-//! own `Sec-Fetch-Site` and `Origin` headers must not say otherwise.
+//! own `Sec-Fetch-Site` and `Origin` headers must not say otherwise. [`CsrfForm`] guards
+//! urlencoded forms, [`CsrfMultipart`] file uploads, with the same checks.
 
 use std::collections::BTreeSet;
 
@@ -114,18 +115,93 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
             .find(|(k, _)| k == "csrf")
             .map(|(_, v)| v.into_owned())
             .unwrap_or_default();
-        let expected = match &user.caller.via {
-            Via::Session { csrf_token, .. } => csrf_token.as_str(),
-            _ => "",
-        };
-        if !secret::equal(&sent, expected) {
-            return Err(PageError::from(Error::Forbidden(
-                "this form has expired or did not come from riskreg: reload the page and try again".into(),
-            )));
-        }
+        check_csrf(&user, &sent)?;
         let form = serde_urlencoded::from_bytes(&bytes)
             .map_err(|e| Error::BadRequest(format!("the form could not be read: {e}")))?;
         Ok(Self { user, form })
+    }
+}
+
+/// Refuses a form whose `csrf` field is not the session's CSRF token.
+pub fn check_csrf(user: &PageUser, sent: &str) -> Result<(), PageError> {
+    let expected = match &user.caller.via {
+        Via::Session { csrf_token, .. } => csrf_token.as_str(),
+        _ => "",
+    };
+    if secret::equal(sent, expected) {
+        Ok(())
+    } else {
+        Err(PageError::from(Error::Forbidden(
+            "this form has expired or did not come from riskreg: reload the page and try again".into(),
+        )))
+    }
+}
+
+/// One part of a multipart form: its name, the file name a file part carries, its bytes.
+#[derive(Debug, Clone)]
+pub struct FormPart {
+    pub name: String,
+    pub file_name: Option<String>,
+    pub bytes: Bytes,
+}
+
+/// A multipart form (`enctype="multipart/form-data"`, for file uploads) posted by one of our
+/// pages: the same checks as [`CsrfForm`] — origin, session, and a `csrf` part, which must
+/// come first — and then the other parts, read whole within the route's body limit (413
+/// past it).
+#[derive(Debug)]
+pub struct CsrfMultipart {
+    pub user: PageUser,
+    pub parts: Vec<FormPart>,
+}
+
+impl CsrfMultipart {
+    /// The first part named `name`.
+    pub fn part(&self, name: &str) -> Option<&FormPart> {
+        self.parts.iter().find(|p| p.name == name)
+    }
+
+    /// The text of the first part named `name`, trimmed; empty if there is none.
+    pub fn text(&self, name: &str) -> String {
+        self.part(name)
+            .map(|p| String::from_utf8_lossy(&p.bytes).trim().to_owned())
+            .unwrap_or_default()
+    }
+}
+
+impl FromRequest<AppState> for CsrfMultipart {
+    type Rejection = PageError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        check_form_origin(&parts.headers)?;
+        let user = PageUser::from_request_parts(&mut parts, state).await?;
+        let req = Request::from_parts(parts, body);
+        let mut form = axum::extract::Multipart::from_request(req, state)
+            .await
+            .map_err(|_| Error::BadRequest("the form could not be read: send it as multipart/form-data".into()))?;
+        let unreadable = |e: axum::extract::multipart::MultipartError| {
+            PageError::from(crate::api::exchange::unreadable_upload(
+                &e,
+                state.config.import_body_limit,
+            ))
+        };
+        // The token must be the first part (our forms put it first), so a forged form is
+        // refused before its file is read.
+        let first = form.next_field().await.map_err(unreadable)?;
+        let sent = match first {
+            Some(field) if field.name() == Some("csrf") => field.text().await.map_err(unreadable)?,
+            _ => String::new(),
+        };
+        check_csrf(&user, sent.trim())?;
+        let mut read = Vec::new();
+        while let Some(field) = form.next_field().await.map_err(unreadable)? {
+            let name = field.name().unwrap_or_default().to_owned();
+            let file_name = field.file_name().map(str::to_owned);
+            let bytes = field.bytes().await.map_err(unreadable)?;
+            read.push(FormPart { name, file_name, bytes });
+        }
+        Ok(Self { user, parts: read })
     }
 }
 

@@ -90,6 +90,18 @@ fn routes() -> Vec<Route> {
         route(get.clone(), "/api/v1/audit/verify", Editors, false),
         route(post.clone(), "/api/v1/registers/{code}/import", Edit, true),
         route(get.clone(), "/api/v1/registers/{code}/export", Read, true),
+        route(
+            get.clone(),
+            "/api/v1/registers/{code}/risks/by-source-ref/{source_ref}",
+            Read,
+            true,
+        ),
+        route(
+            get.clone(),
+            "/api/v1/registers/{code}/issues/by-source-ref/{source_ref}",
+            Read,
+            true,
+        ),
         route(get.clone(), "/api/v1/users", Admin, false),
         route(post.clone(), "/api/v1/users", Admin, false),
         route(get.clone(), "/api/v1/users/{name}", SelfOrAdmin, false),
@@ -148,6 +160,9 @@ fn allowed(rule: Rule, who: &Caller, confidential: bool) -> bool {
 /// The date of the meeting each register's body holds in the matrix: the demo's August
 /// meeting for PANEL, and one made for the test in CONF.
 const MEETING_DATE: &str = "2018-08-10";
+
+/// The source reference of a risk and an issue imported into PANEL and CONF.
+const SOURCE_REF: &str = "SRC-1";
 
 static UNIQUE: AtomicUsize = AtomicUsize::new(0);
 
@@ -212,7 +227,8 @@ async fn prepare(app: &TestApp, r: &Route, confidential: bool) -> (String, Optio
         .replace("{body}", code)
         .replace("{date}", MEETING_DATE)
         .replace("{name}", if r.method == Method::GET { "viewer" } else { "target" })
-        .replace("{id}", &token_id);
+        .replace("{id}", &token_id)
+        .replace("{source_ref}", SOURCE_REF);
     let path = if r.template.ends_with("/export") {
         format!("{path}?format=csv")
     } else {
@@ -306,6 +322,24 @@ async fn no_caller_gets_a_2xx_the_policy_does_not_allow() {
         )
         .await
         .expect("a CONF meeting");
+    for code in ["PANEL", "CONF"] {
+        let code = riskreg_domain::RegisterCode::parse(code).expect("code");
+        let mut risk =
+            riskreg_domain::RiskFields::new("There is a risk that a sheet is lost", 2, 2, riskreg_domain::Rag::Green);
+        risk.source_ref = Some(SOURCE_REF.into());
+        let mut issue =
+            riskreg_domain::IssueFields::new("There is an issue that a sheet was lost", 2, riskreg_domain::Rag::Green);
+        issue.source_ref = Some(SOURCE_REF.into());
+        let ctx = || riskreg_store::WriteContext::new("harness", None);
+        app.store
+            .create_risk(code.clone(), None, risk, ctx())
+            .await
+            .expect("an imported risk");
+        app.store
+            .create_issue(code, None, issue, ctx())
+            .await
+            .expect("an imported issue");
+    }
     let mut callers: Vec<Caller> = users()
         .into_iter()
         .map(|(name, role, member)| Caller {

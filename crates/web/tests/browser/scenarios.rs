@@ -326,3 +326,77 @@ async fn an_admin_creates_a_user_in_settings() {
     wait_for_text(&c, "#users-table tr[data-user='j.smith']", "member").await;
     c.close().await.expect("close");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_csv_register_is_uploaded_previewed_and_imported() {
+    let Some(c) = browser().await else { return };
+    let server = spawn_server().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("estates-register.csv");
+    std::fs::write(
+        &path,
+        "Risk ID,Risk Description,Impact,Likelihood,RAG,Owner,Mitigations\r\n\
+         EST-01,There is a risk that flooding closes the head office,4,2,AMBER,Estates,\"1. Flood barriers\n2. Remote working plan\"\r\n\
+         EST-02,There is a risk that the lift fails an inspection,2,3,GREEN,Facilities,Annual service\r\n",
+    )
+    .expect("write the CSV");
+    sign_in(&c, &server, "secretariat").await;
+    c.goto(&server.url("/registers/SSC")).await.expect("open");
+    c.find(Locator::Id("import-link"))
+        .await
+        .expect("the import link")
+        .click()
+        .await
+        .expect("open the import");
+    wait_for_text(&c, "h1", "Import into").await;
+    c.find(Locator::Css("input[type=file]"))
+        .await
+        .expect("file input")
+        .send_keys(&path.display().to_string())
+        .await
+        .expect("choose the file");
+    c.find(Locator::Css("form.import-upload button[type=submit]"))
+        .await
+        .expect("upload button")
+        .click()
+        .await
+        .expect("upload");
+    wait_for_text(&c, "#import-summary", "2 risks would be created").await;
+    let refs = texts(&c, "#import-rows td.source-ref").await;
+    assert_eq!(refs, ["EST-01", "EST-02"]);
+    let owner = c
+        .find(Locator::Css("select[name='map.owner'] option:checked"))
+        .await
+        .expect("the owner's column")
+        .text()
+        .await
+        .expect("text");
+    assert!(owner.contains("Owner"), "{owner}");
+    screenshot(&c, "import-preview").await;
+    c.find(Locator::Id("confirm-import"))
+        .await
+        .expect("confirm button")
+        .click()
+        .await
+        .expect("confirm");
+    wait_for_text(&c, "#import-done", "Imported 2 risks").await;
+    c.find(Locator::LinkText("See the register"))
+        .await
+        .expect("register link")
+        .click()
+        .await
+        .expect("open the register");
+    wait_for_text(&c, "#risk-table", "flooding closes the head office").await;
+    wait_for_text(&c, "#risk-table", "lift fails an inspection").await;
+    screenshot(&c, "import-done").await;
+    let code = RegisterCode::parse("SSC").expect("code");
+    let found = server
+        .store
+        .find_by_source_ref(riskreg_store::event::RecordType::Risk, &code, "EST-01")
+        .await
+        .expect("lookup")
+        .expect("imported");
+    let imported = server.store.risk(&found, None).await.expect("risk");
+    assert_eq!(imported.fields.mitigations.len(), 2);
+    c.close().await.expect("close");
+}

@@ -4,6 +4,7 @@
 #[path = "../common/app.rs"]
 mod app;
 mod helpers;
+mod import;
 mod pages;
 mod review;
 mod settings;
