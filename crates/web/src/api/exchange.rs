@@ -468,6 +468,7 @@ pub enum ExportFormat {
 #[serde(deny_unknown_fields)]
 pub struct ExportQuery {
     /// `xlsx`, `csv` (the register's risks) or `json` (the register file format).
+    #[param(inline)]
     pub format: ExportFormat,
     /// The register as it stood then (xlsx and csv).
     pub as_at: Option<String>,

@@ -38,6 +38,19 @@ async fn the_document_is_valid_openapi_3_1_and_every_path_is_routed() {
             }
         }
     }
+    // Every reference names a component the document defines.
+    let mut refs = Vec::new();
+    collect_refs(&r.body, &mut refs);
+    assert!(!refs.is_empty());
+    for reference in refs {
+        let name = reference
+            .strip_prefix("#/components/schemas/")
+            .unwrap_or_else(|| panic!("an unexpected reference {reference}"));
+        assert!(
+            components.schemas.contains_key(name),
+            "{reference} is referred to but not defined"
+        );
+    }
     for (path, item) in paths {
         for (method, op) in item.methods() {
             let responses = op.responses.as_ref().expect("responses");
@@ -62,6 +75,20 @@ async fn the_document_is_valid_openapi_3_1_and_every_path_is_routed() {
                 );
             }
         }
+    }
+}
+
+/// Every `$ref` in a JSON document.
+fn collect_refs(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(map) => {
+            if let Some(Value::String(r)) = map.get("$ref") {
+                out.push(r.clone());
+            }
+            map.values().for_each(|x| collect_refs(x, out));
+        }
+        Value::Array(items) => items.iter().for_each(|x| collect_refs(x, out)),
+        _ => {}
     }
 }
 
