@@ -2,7 +2,8 @@
 //! 10,000-risk organisation in SQLite: one risk by reference, a page of 50 in register
 //! order, an amendment (row, event and hash, committed), and a register as at a past date.
 //! Run with `cargo bench -p riskreg-bench --bench store`; `RISKREG_BENCH_RISKS` sets
-//! another size (the CI smoke run uses a small one).
+//! another size. `cargo test --workspace` runs each benchmark once on 200 risks, so the
+//! benchmarks cannot rot unnoticed.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -20,10 +21,13 @@ fn benches(c: &mut Criterion) {
     let url = format!("sqlite:{}", dir.path().join("bench.db").display());
     let (store, summary) = rt.block_on(async {
         let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&url).await.expect("open"));
+        // `cargo bench` passes --bench; under `cargo test` each benchmark runs once, as a
+        // smoke test, on a small organisation.
+        let default = if std::env::args().any(|a| a == "--bench") { 10_000 } else { 200 };
         let risks = std::env::var("RISKREG_BENCH_RISKS")
             .ok()
             .and_then(|v| v.parse().ok())
-            .unwrap_or(10_000);
+            .unwrap_or(default);
         let spec = Spec {
             risks,
             events: None,
