@@ -23,7 +23,11 @@ fn benches(c: &mut Criterion) {
         let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&url).await.expect("open"));
         // `cargo bench` passes --bench; under `cargo test` each benchmark runs once, as a
         // smoke test, on a small organisation.
-        let default = if std::env::args().any(|a| a == "--bench") { 10_000 } else { 200 };
+        let default = if std::env::args().any(|a| a == "--bench") {
+            10_000
+        } else {
+            200
+        };
         let risks = std::env::var("RISKREG_BENCH_RISKS")
             .ok()
             .and_then(|v| v.parse().ok())
