@@ -2,11 +2,13 @@
 //! revoke register memberships, reset a password. Any user may read their own record.
 //! Every change is an audited event whose actor is the admin who made it.
 
+use std::collections::HashMap;
+
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use riskreg_domain::RegisterCode;
+use riskreg_domain::{Register, RegisterCode};
 use riskreg_store::WriteContext;
 use riskreg_store::users::{Role, User, UserFields, UserName};
 use serde::{Deserialize, Serialize};
@@ -14,7 +16,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{parse_code, tagged, visible_register};
+use super::{parse_code, tagged, visible_register, visible_registers};
 use crate::auth::{Caller, password};
 use crate::error::{ApiResult, Error, Problem};
 use crate::etag::IfMatch;
@@ -54,6 +56,22 @@ pub struct UserOut {
     pub updated_by: String,
 }
 
+impl UserOut {
+    /// The user as the caller may see them: memberships of registers the caller may not see
+    /// are left out, so no answer names a confidential register to a non-member.
+    pub fn seen_by(u: &User, visible: &HashMap<RegisterCode, Register>) -> Self {
+        let mut out = Self::from(u);
+        out.registers = u
+            .fields
+            .registers
+            .iter()
+            .filter(|c| visible.contains_key(*c))
+            .map(ToString::to_string)
+            .collect();
+        out
+    }
+}
+
 impl From<&User> for UserOut {
     fn from(u: &User) -> Self {
         Self {
@@ -73,8 +91,14 @@ pub fn etag_key(name: &UserName) -> String {
     format!("user:{name}")
 }
 
-pub fn respond(status: StatusCode, u: &User) -> Response {
-    tagged(status, &etag_key(&u.name), u.revision.version, &UserOut::from(u))
+pub async fn respond(state: &AppState, caller: &Caller, status: StatusCode, u: &User) -> ApiResult<Response> {
+    let visible = visible_registers(state, caller).await?;
+    Ok(tagged(
+        status,
+        &etag_key(&u.name),
+        u.revision.version,
+        &UserOut::seen_by(u, &visible),
+    ))
 }
 
 /// A new user.
@@ -152,7 +176,16 @@ pub async fn grant_membership(
     security(("token" = []), ("session" = [])))]
 async fn list_users(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<UserOut>>> {
     caller.require(Role::Admin)?;
-    Ok(Json(state.store.users().await?.iter().map(UserOut::from).collect()))
+    let visible = visible_registers(&state, &caller).await?;
+    Ok(Json(
+        state
+            .store
+            .users()
+            .await?
+            .iter()
+            .map(|u| UserOut::seen_by(u, &visible))
+            .collect(),
+    ))
 }
 
 /// Creates a user (admins only).
@@ -166,7 +199,7 @@ async fn create_user(
     ApiJson(body): ApiJson<NewUser>,
 ) -> ApiResult<Response> {
     let user = create(&state, &caller, body).await?;
-    Ok(respond(StatusCode::CREATED, &user))
+    respond(&state, &caller, StatusCode::CREATED, &user).await
 }
 
 /// Creates a user (admins only); shared by the API and the settings pages.
@@ -210,7 +243,7 @@ async fn get_user(
     if caller.name != name && caller.require(Role::Admin).is_err() {
         return Err(Error::NotFound(format!("user {name}")));
     }
-    Ok(respond(StatusCode::OK, &existing(&state, &name).await?))
+    respond(&state, &caller, StatusCode::OK, &existing(&state, &name).await?).await
 }
 
 /// Changes a user's role or disables the account (admins only). Requires `If-Match`. An
@@ -232,7 +265,7 @@ async fn amend_user(
     let current = existing(&state, &name).await?;
     let expected = if_match.check(&etag_key(&name), current.revision.version)?;
     let user = amend(&state, &caller, &name, expected, patch).await?;
-    Ok(respond(StatusCode::OK, &user))
+    respond(&state, &caller, StatusCode::OK, &user).await
 }
 
 /// Changes a user's role or disabled flag if the user is still at version `expected` (412
@@ -281,7 +314,7 @@ async fn membership(
     let current = existing(&state, &name).await?;
     let expected = if_match.check(&etag_key(&name), current.revision.version)?;
     let user = set_membership(&state, &caller, &name, &register.code, expected, member).await?;
-    Ok(respond(StatusCode::OK, &user))
+    respond(&state, &caller, StatusCode::OK, &user).await
 }
 
 /// Grants (`member`) or ends a user's membership of `register` if the user is still at

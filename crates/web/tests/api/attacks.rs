@@ -152,3 +152,41 @@ async fn an_upload_named_to_climb_out_of_a_directory_is_only_data() {
         .unwrap();
     assert!(risks.iter().any(|r| r.fields.statement == "Uploaded risk"));
 }
+
+#[tokio::test]
+async fn a_user_listing_never_names_a_confidential_register_to_a_non_member() {
+    let app = spawn_app().await;
+    let memberships = |reply: &crate::helpers::Reply, name: &str| -> Vec<String> {
+        let user = match reply.body.as_array() {
+            Some(list) => list.iter().find(|u| u["name"] == name).expect("the user").clone(),
+            None => reply.body.clone(),
+        };
+        user["registers"]
+            .as_array()
+            .expect("registers")
+            .iter()
+            .map(|c| c.as_str().unwrap().to_owned())
+            .collect()
+    };
+    // viewer-in is a member of the confidential register; admin is not, admin-in is.
+    let outside = app.get("/api/v1/users", "admin").await;
+    assert_eq!(outside.status, StatusCode::OK, "{}", outside.text);
+    assert!(
+        !memberships(&outside, "viewer-in")
+            .iter()
+            .any(|c| c == crate::helpers::CONF)
+    );
+    assert!(!outside.text.contains(crate::helpers::CONF), "{}", outside.text);
+    let one = app.get("/api/v1/users/viewer-in", "admin").await;
+    assert_eq!(one.status, StatusCode::OK);
+    assert!(!memberships(&one, "viewer-in").iter().any(|c| c == crate::helpers::CONF));
+    let inside = app.get("/api/v1/users", "admin-in").await;
+    assert!(
+        memberships(&inside, "viewer-in")
+            .iter()
+            .any(|c| c == crate::helpers::CONF)
+    );
+    // The user still sees their own memberships.
+    let own = app.get("/api/v1/users/viewer-in", "viewer-in").await;
+    assert!(memberships(&own, "viewer-in").iter().any(|c| c == crate::helpers::CONF));
+}
