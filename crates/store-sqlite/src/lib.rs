@@ -497,15 +497,12 @@ impl Store for SqliteStore {
     }
 
     async fn events(&self, after: i64, limit: u32) -> StoreResult<Vec<Event>> {
-        sqlx::query("SELECT * FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2")
-            .bind(after)
-            .bind(i64::from(limit))
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db_err)?
-            .iter()
-            .map(event_from_row)
-            .collect()
+        Ok(self
+            .stored_events(after, limit)
+            .await?
+            .into_iter()
+            .map(Event::parsed)
+            .collect())
     }
 
     async fn stored_events(&self, after: i64, limit: u32) -> StoreResult<Vec<Event<String>>> {

@@ -79,6 +79,15 @@ fn user_name(value: &str) -> Result<UserName, Error> {
     UserName::parse(value).map_err(|_| Error::NotFound(format!("user {value}")))
 }
 
+/// The user a settings form changes: the signed-in user must be an admin, and the named
+/// user must exist.
+async fn subject(state: &AppState, user: &PageUser, name: &str) -> PageResult<UserName> {
+    require_admin(user)?;
+    let name = user_name(name)?;
+    existing(state, &name).await?;
+    Ok(name)
+}
+
 async fn existing(state: &AppState, name: &UserName) -> Result<User, Error> {
     state
         .store
@@ -190,9 +199,7 @@ async fn change_role(
     form: CsrfForm<RoleForm>,
 ) -> PageResult<Response> {
     let user = form.user;
-    require_admin(&user)?;
-    let name = user_name(&name)?;
-    existing(&state, &name).await?;
+    let name = subject(&state, &user, &name).await?;
     let result = match (opened(&form.form.version), Role::parse(&form.form.role)) {
         (Ok(version), Ok(role)) => {
             let patch = UserPatch {
@@ -220,9 +227,7 @@ async fn change_account(
     form: CsrfForm<AccountForm>,
 ) -> PageResult<Response> {
     let user = form.user;
-    require_admin(&user)?;
-    let name = user_name(&name)?;
-    existing(&state, &name).await?;
+    let name = subject(&state, &user, &name).await?;
     let disabled = form.form.disabled == "1";
     let result = match opened(&form.form.version) {
         Ok(version) => {
@@ -251,9 +256,7 @@ async fn add_membership(
     form: CsrfForm<MembershipForm>,
 ) -> PageResult<Response> {
     let user = form.user;
-    require_admin(&user)?;
-    let name = user_name(&name)?;
-    existing(&state, &name).await?;
+    let name = subject(&state, &user, &name).await?;
     let f = form.form;
     let unknown = || Error::invalid("register", format!("names no register: {}", f.register));
     let result = match (opened(&f.version), RegisterCode::parse(&f.register)) {
@@ -282,9 +285,7 @@ async fn remove_membership(
     form: CsrfForm<VersionForm>,
 ) -> PageResult<Response> {
     let user = form.user;
-    require_admin(&user)?;
-    let name = user_name(&name)?;
-    existing(&state, &name).await?;
+    let name = subject(&state, &user, &name).await?;
     let code = crate::api::parse_code(&code)?;
     let result = match opened(&form.form.version) {
         Ok(version) => set_membership(&state, &user.caller, &name, &code, version, false).await,
@@ -306,9 +307,7 @@ async fn change_password(
     form: CsrfForm<PasswordForm>,
 ) -> PageResult<Response> {
     let user = form.user;
-    require_admin(&user)?;
-    let name = user_name(&name)?;
-    existing(&state, &name).await?;
+    let name = subject(&state, &user, &name).await?;
     let f = form.form;
     let result = if f.password != f.confirm {
         Err(Error::invalid("confirm", "must be the same as the new password"))
