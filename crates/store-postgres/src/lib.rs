@@ -9,9 +9,12 @@ mod rows;
 mod tx;
 mod users;
 
+use std::sync::{Arc, OnceLock};
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use riskreg_domain::{Issue, IssueStatus, RecordRef, Register, RegisterCode, Risk, Settings, ordering};
+use riskreg_store::engine::group::GroupCommit;
 use riskreg_store::event::timestamp_text;
 use riskreg_store::{Event, JsonRecord, RecordQuery, RecordType, Store, StoreError, StoreResult, WriteTx};
 use serde_json::Value;
@@ -20,7 +23,10 @@ use sqlx::postgres::{PgPoolOptions, PgRow};
 use sqlx::{Connection, PgConnection, PgPool, Postgres, Row};
 
 pub use crate::config::{PoolSettings, redact};
-use crate::rows::{EVENT_COLUMNS, Parts, db_err, event_from_row, event_key, issue_from_table_row, risk_from_table_row};
+use crate::rows::{
+    EVENT_COLUMNS, Parts, db_err, event_from_row, event_key, issue_from_table_row, risk_from_table_row,
+    settings_from_row,
+};
 pub use crate::tx::CHAIN_LOCK;
 
 #[derive(Clone)]
@@ -29,6 +35,9 @@ pub struct PgStore {
     /// The URL with its password hidden.
     shown: String,
     settings: PoolSettings,
+    /// Writes arriving together commit together (see [`GroupCommit`]); started by the
+    /// first write, shared by every clone of the store.
+    group: Arc<OnceLock<GroupCommit>>,
 }
 
 /// Shows where the store points, never the password.
@@ -88,6 +97,7 @@ impl PgStore {
             pool,
             shown,
             settings: target.pool,
+            group: Arc::default(),
         })
     }
 
@@ -225,6 +235,17 @@ fn not_found(what: &str, key: &dyn std::fmt::Display, as_at: Option<DateTime<Utc
 
 #[async_trait]
 impl Store for PgStore {
+    fn group_commit(&self) -> Option<&GroupCommit> {
+        Some(self.group.get_or_init(|| {
+            // The committing task's own handle begins transactions directly and holds no
+            // group, so the task ends when the last clone of this store is dropped.
+            GroupCommit::start(Arc::new(Self {
+                group: Arc::default(),
+                ..self.clone()
+            }))
+        }))
+    }
+
     async fn begin(&self) -> StoreResult<Box<dyn WriteTx>> {
         Ok(Box::new(tx::PgTx::begin(&self.pool).await?))
     }
@@ -278,6 +299,46 @@ impl Store for PgStore {
         found.ok_or_else(|| not_found("register", code, as_at))
     }
 
+    async fn register_with_settings(&self, code: &RegisterCode) -> StoreResult<(Register, Settings)> {
+        let row = sqlx::query(
+            "SELECT body, version, updated_at, updated_by, (SELECT body FROM settings WHERE id = 1) AS settings
+             FROM registers WHERE code = $1",
+        )
+        .bind(code.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_err)?
+        .ok_or_else(|| not_found("register", code, None))?;
+        Ok((
+            Parts::from_table(&row)?.into_register(code.as_str())?,
+            settings_from_row(&row)?,
+        ))
+    }
+
+    async fn risk_with_register(&self, reference: &RecordRef) -> StoreResult<(Risk, Register, Settings)> {
+        // One round trip for the API's most frequent read.
+        let row = sqlx::query(
+            "SELECT r.register, r.number, r.body, r.version, r.updated_at, r.updated_by,
+                    g.body AS g_body, g.version AS g_version, g.updated_at AS g_updated_at,
+                    g.updated_by AS g_updated_by, (SELECT body FROM settings WHERE id = 1) AS settings
+             FROM risks AS r JOIN registers AS g ON g.code = r.register
+             WHERE r.register = $1 AND r.number = $2",
+        )
+        .bind(reference.register.as_str())
+        .bind(i64::from(reference.number))
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_err)?;
+        let Some(row) = row else {
+            // Something is missing: the separate reads say what, in their own words.
+            let register = self.register(&reference.register, None).await?;
+            let risk = self.risk(reference, None).await?;
+            return Ok((risk, register, self.settings().await?));
+        };
+        let register = Parts::from_prefixed(&row, "g_")?.into_register(reference.register.as_str())?;
+        Ok((risk_from_table_row(&row)?, register, settings_from_row(&row)?))
+    }
+
     async fn risks(&self, query: &RecordQuery) -> StoreResult<Vec<Risk>> {
         if let Some(code) = &query.register {
             self.register(code, query.as_at).await?;
@@ -314,50 +375,47 @@ impl Store for PgStore {
         if query.as_at.is_some() {
             return Ok(riskreg_store::store::page_of(self.risks(query).await?, limit, offset));
         }
-        if let Some(code) = &query.register {
-            self.register(code, None).await?;
-        }
         // The same order as `risks` (codes compared bytewise, as Rust does). With one
-        // register the order is the risks_by_order index's, named plainly so it is used.
-        let (rows, total) = match &query.register {
-            Some(code) => (
-                sqlx::query(
-                    "SELECT register, number, body, version, updated_at, updated_by FROM risks
-                     WHERE register = $1 AND ($2 OR live)
-                     ORDER BY severity DESC, number ASC LIMIT $3 OFFSET $4",
+        // register the order is the risks_by_order index's, named plainly so it is used. The
+        // total rides along as an uncorrelated subquery, saving a round trip.
+        let rows = match &query.register {
+            Some(code) => sqlx::query(
+                "SELECT register, number, body, version, updated_at, updated_by,
+                        (SELECT COUNT(*) FROM risks WHERE register = $1 AND ($2 OR live)) AS total
+                 FROM risks WHERE register = $1 AND ($2 OR live)
+                 ORDER BY severity DESC, number ASC LIMIT $3 OFFSET $4",
+            )
+            .bind(code.as_str()),
+            None => sqlx::query(
+                "SELECT register, number, body, version, updated_at, updated_by,
+                        (SELECT COUNT(*) FROM risks WHERE $1::text IS NULL AND ($2 OR live)) AS total
+                 FROM risks WHERE $1::text IS NULL AND ($2 OR live)
+                 ORDER BY severity DESC, number ASC, register COLLATE \"C\" ASC LIMIT $3 OFFSET $4",
+            )
+            .bind(None::<&str>),
+        }
+        .bind(query.include_closed)
+        .bind(i64::from(limit))
+        .bind(i64::from(offset))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        let total = match rows.first() {
+            Some(row) => row.try_get::<i64, _>("total").map_err(db_err)?,
+            None => {
+                // An empty page: the register may not exist, or the offset is past the end.
+                if let Some(code) = &query.register {
+                    self.register(code, None).await?;
+                }
+                sqlx::query_scalar::<_, i64>(
+                    "SELECT COUNT(*) FROM risks WHERE ($1::text IS NULL OR register = $1) AND ($2 OR live)",
                 )
-                .bind(code.as_str())
+                .bind(query.register.as_ref().map(RegisterCode::as_str))
                 .bind(query.include_closed)
-                .bind(i64::from(limit))
-                .bind(i64::from(offset))
-                .fetch_all(&self.pool)
+                .fetch_one(&self.pool)
                 .await
-                .map_err(db_err)?,
-                sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM risks WHERE register = $1 AND ($2 OR live)")
-                    .bind(code.as_str())
-                    .bind(query.include_closed)
-                    .fetch_one(&self.pool)
-                    .await
-                    .map_err(db_err)?,
-            ),
-            None => (
-                sqlx::query(
-                    "SELECT register, number, body, version, updated_at, updated_by FROM risks
-                     WHERE $1 OR live
-                     ORDER BY severity DESC, number ASC, register COLLATE \"C\" ASC LIMIT $2 OFFSET $3",
-                )
-                .bind(query.include_closed)
-                .bind(i64::from(limit))
-                .bind(i64::from(offset))
-                .fetch_all(&self.pool)
-                .await
-                .map_err(db_err)?,
-                sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM risks WHERE $1 OR live")
-                    .bind(query.include_closed)
-                    .fetch_one(&self.pool)
-                    .await
-                    .map_err(db_err)?,
-            ),
+                .map_err(db_err)?
+            }
         };
         let risks = rows.iter().map(risk_from_table_row).collect::<StoreResult<Vec<_>>>()?;
         Ok((risks, total as u64))

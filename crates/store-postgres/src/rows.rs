@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use riskreg_domain::register::Revision;
-use riskreg_domain::{Issue, RecordRef, Register, RegisterCode, Risk};
+use riskreg_domain::{Issue, RecordRef, Register, RegisterCode, Risk, Settings};
 use riskreg_store::{Event, RecordType, StoreError, StoreResult};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -70,11 +70,17 @@ impl Parts {
 
     /// From a table row (`body`, `version`, `updated_at`, `updated_by`).
     pub fn from_table(row: &PgRow) -> StoreResult<Self> {
+        Self::from_prefixed(row, "")
+    }
+
+    /// From a table's columns joined into a row under a prefix (`g_body`, `g_version`, …).
+    pub fn from_prefixed(row: &PgRow, prefix: &str) -> StoreResult<Self> {
+        let column = |name: &str| format!("{prefix}{name}");
         Ok(Self {
-            body: row.try_get("body").map_err(db_err)?,
-            version: row.try_get::<i64, _>("version").map_err(db_err)? as u32,
-            at: row.try_get("updated_at").map_err(db_err)?,
-            by: row.try_get("updated_by").map_err(db_err)?,
+            body: row.try_get(column("body").as_str()).map_err(db_err)?,
+            version: row.try_get::<i64, _>(column("version").as_str()).map_err(db_err)? as u32,
+            at: row.try_get(column("updated_at").as_str()).map_err(db_err)?,
+            by: row.try_get(column("updated_by").as_str()).map_err(db_err)?,
         })
     }
 
@@ -183,4 +189,13 @@ pub fn event_from_row(row: &PgRow) -> StoreResult<Event> {
 pub fn json_record_from_row(row: &PgRow) -> StoreResult<riskreg_store::JsonRecord> {
     let key: String = row.try_get("key").map_err(db_err)?;
     Ok(Parts::from_table(row)?.into_json_record(key))
+}
+
+/// The settings from a row's `settings` column; a database that never saved any has the
+/// defaults.
+pub fn settings_from_row(row: &PgRow) -> StoreResult<Settings> {
+    match row.try_get::<Option<Value>, _>("settings").map_err(db_err)? {
+        Some(body) => json(body),
+        None => Ok(Settings::default()),
+    }
 }

@@ -337,6 +337,31 @@ impl WriteTx for PgTx {
         Ok(())
     }
 
+    async fn savepoint(&mut self) -> StoreResult<()> {
+        sqlx::query("SAVEPOINT write_group")
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn release_savepoint(&mut self) -> StoreResult<()> {
+        sqlx::query("RELEASE SAVEPOINT write_group")
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn rollback_to_savepoint(&mut self) -> StoreResult<()> {
+        // Rolling back leaves the savepoint in place; releasing it then ends it.
+        sqlx::query("ROLLBACK TO SAVEPOINT write_group")
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        self.release_savepoint().await
+    }
+
     async fn commit(self: Box<Self>) -> StoreResult<()> {
         self.tx.commit().await.map_err(db_err)
     }

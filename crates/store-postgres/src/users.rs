@@ -131,6 +131,35 @@ impl UserStore for PgStore {
             .transpose()
     }
 
+    async fn token_with_user(&self, secret_hash: &str) -> StoreResult<Option<(ApiToken, Option<User>)>> {
+        let Some(row) = sqlx::query(
+            "SELECT t.id, t.body, t.version, u.name AS user_name, u.body AS user_body,
+                    u.version AS user_version, u.updated_at AS user_updated_at, u.updated_by AS user_updated_by
+             FROM tokens AS t LEFT JOIN users AS u ON u.name = t.user_name
+             WHERE t.secret_hash = $1",
+        )
+        .bind(secret_hash)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_err)?
+        else {
+            return Ok(None);
+        };
+        let user = match row.try_get::<Option<String>, _>("user_name").map_err(db_err)? {
+            None => None,
+            Some(name) => Some(User {
+                name: UserName::parse(&name)?,
+                fields: serde_json::from_value(row.try_get("user_body").map_err(db_err)?).map_err(StoreError::other)?,
+                revision: Revision {
+                    version: row.try_get::<i64, _>("user_version").map_err(db_err)? as u32,
+                    updated_at: row.try_get("user_updated_at").map_err(db_err)?,
+                    updated_by: row.try_get("user_updated_by").map_err(db_err)?,
+                },
+            }),
+        };
+        Ok(Some((token_from_row(&row)?, user)))
+    }
+
     async fn token_secret_hash(&self, id: &str) -> StoreResult<Option<String>> {
         sqlx::query_scalar("SELECT secret_hash FROM tokens WHERE id = $1")
             .bind(id)

@@ -8,11 +8,13 @@ mod users;
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use riskreg_domain::{Issue, RecordRef, Register, RegisterCode, Risk, Settings, ordering};
+use riskreg_store::engine::group::GroupCommit;
 use riskreg_store::event::timestamp_text;
 use riskreg_store::{Event, JsonRecord, RecordQuery, RecordType, Store, StoreError, StoreResult, WriteTx};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -26,6 +28,15 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// Writers of this process queue here before they ask SQLite for its write lock. Left
+    /// to SQLite alone, a writer that finds the lock taken sleeps in its busy handler
+    /// (1, 2, 5 … 100 ms) and holds a pooled connection meanwhile, so a burst of writes
+    /// waits on sleeps and starves the readers; a queue hands the lock straight on. Other
+    /// processes on the same file still meet the busy handler.
+    write_gate: Arc<tokio::sync::Mutex<()>>,
+    /// Writes arriving together commit together (see [`GroupCommit`]); started by the
+    /// first write, shared by every clone of the store.
+    group: Arc<OnceLock<GroupCommit>>,
 }
 
 impl SqliteStore {
@@ -48,7 +59,11 @@ impl SqliteStore {
             .run(&pool)
             .await
             .map_err(|e| StoreError::Other(format!("cannot migrate {url}: {e}")))?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            write_gate: Arc::default(),
+            group: Arc::default(),
+        })
     }
 
     /// The connection pool, for tools that need SQL the traits do not offer (tests, backup).
@@ -186,9 +201,22 @@ fn register_from_event_row(row: &sqlx::sqlite::SqliteRow) -> StoreResult<Registe
 
 #[async_trait]
 impl Store for SqliteStore {
+    fn group_commit(&self) -> Option<&GroupCommit> {
+        Some(self.group.get_or_init(|| {
+            // The committing task's own handle begins transactions directly and holds no
+            // group, so the task ends when the last clone of this store is dropped.
+            GroupCommit::start(Arc::new(Self {
+                pool: self.pool.clone(),
+                write_gate: Arc::clone(&self.write_gate),
+                group: Arc::default(),
+            }))
+        }))
+    }
+
     async fn begin(&self) -> StoreResult<Box<dyn WriteTx>> {
+        let turn = Arc::clone(&self.write_gate).lock_owned().await;
         let tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)?;
-        Ok(Box::new(tx::SqliteTx::new(tx)))
+        Ok(Box::new(tx::SqliteTx::new(tx, turn)))
     }
 
     async fn settings(&self) -> StoreResult<Settings> {
@@ -196,10 +224,27 @@ impl Store for SqliteStore {
             .fetch_optional(&self.pool)
             .await
             .map_err(db_err)?;
-        match body {
-            Some(b) => serde_json::from_str(&b).map_err(StoreError::other),
-            None => Ok(Settings::default()),
-        }
+        rows::settings_from(body)
+    }
+
+    async fn register_with_settings(&self, code: &RegisterCode) -> StoreResult<(Register, Settings)> {
+        let row = sqlx::query(
+            "SELECT body, version, updated_at, updated_by, (SELECT body FROM settings WHERE id = 1) AS settings
+             FROM registers WHERE code = ?1",
+        )
+        .bind(code.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_err)?
+        .ok_or_else(|| StoreError::NotFound(format!("register {code}")))?;
+        let register = register_from_parts(
+            code.as_str(),
+            &row.try_get::<String, _>("body").map_err(db_err)?,
+            row.try_get::<i64, _>("version").map_err(db_err)? as u32,
+            &row.try_get::<String, _>("updated_at").map_err(db_err)?,
+            row.try_get("updated_by").map_err(db_err)?,
+        )?;
+        Ok((register, rows::settings_from(row.try_get("settings").map_err(db_err)?)?))
     }
 
     async fn registers(&self, as_at: Option<DateTime<Utc>>) -> StoreResult<Vec<Register>> {
@@ -343,61 +388,59 @@ impl Store for SqliteStore {
             &row.try_get::<String, _>("g_updated_at").map_err(db_err)?,
             row.try_get("g_updated_by").map_err(db_err)?,
         )?;
-        let settings = match row.try_get::<Option<String>, _>("settings").map_err(db_err)? {
-            Some(body) => serde_json::from_str(&body).map_err(StoreError::other)?,
-            None => Settings::default(),
-        };
-        Ok((risk, register, settings))
+        Ok((
+            risk,
+            register,
+            rows::settings_from(row.try_get("settings").map_err(db_err)?)?,
+        ))
     }
 
     async fn risk_page(&self, query: &RecordQuery, limit: u32, offset: u32) -> StoreResult<(Vec<Risk>, u64)> {
         if query.as_at.is_some() {
             return Ok(riskreg_store::store::page_of(self.risks(query).await?, limit, offset));
         }
-        if let Some(code) = &query.register {
-            self.register(code, None).await?;
-        }
         // The same order as `risks`. With one register the order is the risks_by_order
-        // index's, and the query must name the register plainly for SQLite to use it.
-        let (rows, total) = match &query.register {
-            Some(code) => (
-                sqlx::query(
-                    "SELECT register, number, body, version, updated_at, updated_by FROM risks
-                     WHERE register = ?1 AND (?2 OR live = 1)
-                     ORDER BY severity DESC, number ASC LIMIT ?3 OFFSET ?4",
+        // index's, and the query must name the register plainly for SQLite to use it. The
+        // total rides along as an uncorrelated subquery (SQLite runs it once): each statement
+        // is a round trip to the connection's thread, which costs more than the count.
+        let rows = match &query.register {
+            Some(code) => sqlx::query(
+                "SELECT register, number, body, version, updated_at, updated_by,
+                        (SELECT COUNT(*) FROM risks WHERE register = ?1 AND (?2 OR live = 1)) AS total
+                 FROM risks WHERE register = ?1 AND (?2 OR live = 1)
+                 ORDER BY severity DESC, number ASC LIMIT ?3 OFFSET ?4",
+            )
+            .bind(code.as_str()),
+            None => sqlx::query(
+                "SELECT register, number, body, version, updated_at, updated_by,
+                        (SELECT COUNT(*) FROM risks WHERE ?1 IS NULL AND (?2 OR live = 1)) AS total
+                 FROM risks WHERE ?1 IS NULL AND (?2 OR live = 1)
+                 ORDER BY severity DESC, number ASC, register ASC LIMIT ?3 OFFSET ?4",
+            )
+            .bind(None::<&str>),
+        }
+        .bind(query.include_closed)
+        .bind(i64::from(limit))
+        .bind(i64::from(offset))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        let total = match rows.first() {
+            Some(row) => row.try_get::<i64, _>("total").map_err(db_err)?,
+            None => {
+                // An empty page: the register may not exist, or the offset is past the end.
+                if let Some(code) = &query.register {
+                    self.register(code, None).await?;
+                }
+                sqlx::query_scalar::<_, i64>(
+                    "SELECT COUNT(*) FROM risks WHERE (?1 IS NULL OR register = ?1) AND (?2 OR live = 1)",
                 )
-                .bind(code.as_str())
+                .bind(query.register.as_ref().map(RegisterCode::as_str))
                 .bind(query.include_closed)
-                .bind(i64::from(limit))
-                .bind(i64::from(offset))
-                .fetch_all(&self.pool)
+                .fetch_one(&self.pool)
                 .await
-                .map_err(db_err)?,
-                sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM risks WHERE register = ?1 AND (?2 OR live = 1)")
-                    .bind(code.as_str())
-                    .bind(query.include_closed)
-                    .fetch_one(&self.pool)
-                    .await
-                    .map_err(db_err)?,
-            ),
-            None => (
-                sqlx::query(
-                    "SELECT register, number, body, version, updated_at, updated_by FROM risks
-                     WHERE ?1 OR live = 1
-                     ORDER BY severity DESC, number ASC, register ASC LIMIT ?2 OFFSET ?3",
-                )
-                .bind(query.include_closed)
-                .bind(i64::from(limit))
-                .bind(i64::from(offset))
-                .fetch_all(&self.pool)
-                .await
-                .map_err(db_err)?,
-                sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM risks WHERE ?1 OR live = 1")
-                    .bind(query.include_closed)
-                    .fetch_one(&self.pool)
-                    .await
-                    .map_err(db_err)?,
-            ),
+                .map_err(db_err)?
+            }
         };
         let risks = rows
             .iter()

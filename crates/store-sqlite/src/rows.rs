@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use riskreg_domain::register::Revision;
-use riskreg_domain::{Issue, RecordRef, Register, RegisterCode, Risk};
+use riskreg_domain::{Issue, RecordRef, Register, RegisterCode, Risk, Settings};
 use riskreg_store::{Event, RecordType, StoreError, StoreResult};
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
@@ -52,6 +52,14 @@ pub fn issue_from_parts(reference: &RecordRef, body: &str, version: u32, at: &st
         fields: json(body)?,
         revision: revision(version, at, by)?,
     })
+}
+
+/// The settings from their stored text; a database that never saved any has the defaults.
+pub fn settings_from(body: Option<String>) -> StoreResult<Settings> {
+    match body {
+        Some(b) => serde_json::from_str(&b).map_err(StoreError::other),
+        None => Ok(Settings::default()),
+    }
 }
 
 pub fn register_from_parts(code: &str, body: &str, version: u32, at: &str, by: String) -> StoreResult<Register> {

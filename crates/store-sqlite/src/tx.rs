@@ -7,16 +7,20 @@ use riskreg_store::chain::{ChainHead, canonical_json};
 use riskreg_store::event::timestamp_text;
 use riskreg_store::{Event, JsonRecord, RecordType, StoreError, StoreResult, WriteTx};
 use sqlx::{Row, Sqlite, Transaction};
+use tokio::sync::OwnedMutexGuard;
 
 use crate::rows::{db_err, issue_from_table_row, json_record_from_row, register_from_parts, risk_from_table_row};
 
 pub struct SqliteTx {
     tx: Transaction<'static, Sqlite>,
+    /// This process's write turn, given back when the transaction ends. Declared after
+    /// `tx` so that, dropped, the transaction rolls back before the next writer goes.
+    _turn: OwnedMutexGuard<()>,
 }
 
 impl SqliteTx {
-    pub fn new(tx: Transaction<'static, Sqlite>) -> Self {
-        Self { tx }
+    pub fn new(tx: Transaction<'static, Sqlite>, turn: OwnedMutexGuard<()>) -> Self {
+        Self { tx, _turn: turn }
     }
 
     /// The transaction's connection, for the statements of other aggregates' primitives.
@@ -326,6 +330,31 @@ impl WriteTx for SqliteTx {
         .await
         .map_err(db_err)?;
         Ok(())
+    }
+
+    async fn savepoint(&mut self) -> StoreResult<()> {
+        sqlx::query("SAVEPOINT write_group")
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn release_savepoint(&mut self) -> StoreResult<()> {
+        sqlx::query("RELEASE SAVEPOINT write_group")
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn rollback_to_savepoint(&mut self) -> StoreResult<()> {
+        // Rolling back leaves the savepoint in place; releasing it then ends it.
+        sqlx::query("ROLLBACK TO SAVEPOINT write_group")
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        self.release_savepoint().await
     }
 
     async fn commit(self: Box<Self>) -> StoreResult<()> {

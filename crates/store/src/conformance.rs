@@ -47,6 +47,7 @@ pub fn scenarios() -> Vec<(&'static str, Scenario)> {
         ("batches_are_atomic", |s| Box::pin(batches_are_atomic(s))),
         ("demo_import", |s| Box::pin(demo_import(s))),
         ("concurrent_amendments", |s| Box::pin(concurrent_amendments(s))),
+        ("concurrent_batches", |s| Box::pin(concurrent_batches(s))),
         ("settings", |s| Box::pin(settings(s))),
         ("review_cycle", |s| Box::pin(review_cycle(s))),
         ("users_and_tokens", |s| Box::pin(users::users_and_tokens(s))),
@@ -861,6 +862,78 @@ async fn concurrent_amendments(store: Arc<dyn Store>) {
             .version,
         2
     );
+    assert_chain_ok(&store).await;
+}
+
+/// Many callers writing at once, some of them failing: however the store groups their
+/// writes into transactions, each caller's batch is all or nothing and a failing caller
+/// takes no one else's writes with it.
+async fn concurrent_batches(store: Arc<dyn Store>) {
+    with_panel(&store).await;
+    let events = store.event_count().await.expect("count");
+    let tasks: Vec<_> = (0..40u32)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                // Every fourth caller's second risk is out of range; every fifth caller's
+                // first risk claims number 1000, which only one of them can have.
+                let first = if i % 5 == 4 { 1000 } else { 2 * i + 1 };
+                let second = if i % 4 == 3 {
+                    risk("bad", 9, 2)
+                } else {
+                    risk(&format!("second {i}"), 2, 2)
+                };
+                let create = |number, fields| Write {
+                    change: Change::CreateRisk {
+                        register: code("PANEL"),
+                        number: Some(number),
+                        fields,
+                    },
+                    ctx: ctx(),
+                };
+                let writes = vec![
+                    create(first, risk(&format!("first {i}"), 3, 3)),
+                    create(2 * i + 2, second),
+                ];
+                (i, store.write(writes).await)
+            })
+        })
+        .collect();
+    let (mut ok, mut invalid, mut conflicts) = (Vec::new(), 0, 0);
+    for t in tasks {
+        match t.await.expect("task") {
+            (i, Ok(applied)) => {
+                assert_eq!(applied.len(), 2, "caller {i}");
+                ok.push(i);
+            }
+            (i, Err(StoreError::Invalid(_))) => {
+                assert_eq!(i % 4, 3, "caller {i} wrote nothing invalid");
+                invalid += 1;
+            }
+            (i, Err(StoreError::Conflict(_))) => {
+                assert_eq!(i % 5, 4, "caller {i} claimed no contested number");
+                conflicts += 1;
+            }
+            (i, Err(e)) => panic!("caller {i}: unexpected error: {e}"),
+        }
+    }
+    // 10 callers wrote an invalid risk; of the 6 valid callers claiming number 1000, 1 won.
+    // (The 2 callers doing both fail either way, depending on who took 1000 first.)
+    assert_eq!(ok.len(), 25);
+    assert_eq!(invalid + conflicts, 15);
+    assert!((8..=10).contains(&invalid), "{invalid} invalid");
+    let risks = store.risks(&RecordQuery::default()).await.expect("list");
+    assert_eq!(
+        risks.len(),
+        50,
+        "two risks for each caller that succeeded, none for the others"
+    );
+    for i in &ok {
+        for statement in [format!("first {i}"), format!("second {i}")] {
+            assert!(risks.iter().any(|r| r.fields.statement == statement), "{statement}");
+        }
+    }
+    assert_eq!(store.event_count().await.expect("count"), events + 50);
     assert_chain_ok(&store).await;
 }
 

@@ -11,6 +11,7 @@ use riskreg_domain::register::Revision;
 use riskreg_domain::{Issue, RecordRef, Register, RegisterCode, Risk, Settings};
 
 use crate::chain::ChainHead;
+use crate::engine::group::GroupCommit;
 use crate::error::StoreResult;
 use crate::event::{Event, RecordType};
 use crate::sessions::{SessionStore, ThrottleStore};
@@ -54,6 +55,12 @@ pub trait Store: UserStore + SessionStore + ThrottleStore + Send + Sync + Debug 
     /// chain head it reads stays the head until it commits.
     async fn begin(&self) -> StoreResult<Box<dyn WriteTx>>;
 
+    /// The group commit that writes (`<dyn Store>::write`) go through, if the backend keeps
+    /// one; without it each write is a transaction of its own.
+    fn group_commit(&self) -> Option<&GroupCommit> {
+        None
+    }
+
     /// The current settings (the defaults if none were ever written).
     async fn settings(&self) -> StoreResult<Settings>;
 
@@ -61,6 +68,13 @@ pub trait Store: UserStore + SessionStore + ThrottleStore + Send + Sync + Debug 
     async fn registers(&self, as_at: Option<DateTime<Utc>>) -> StoreResult<Vec<Register>>;
 
     async fn register(&self, code: &RegisterCode, as_at: Option<DateTime<Utc>>) -> StoreResult<Register>;
+
+    /// A current register with the settings: what listing one register reads before its
+    /// page. Backends answer it in one query where they can; a missing register is
+    /// `NotFound` as from [`Store::register`].
+    async fn register_with_settings(&self, code: &RegisterCode) -> StoreResult<(Register, Settings)> {
+        Ok((self.register(code, None).await?, self.settings().await?))
+    }
 
     /// Risks in register order (severity descending, number ascending).
     async fn risks(&self, query: &RecordQuery) -> StoreResult<Vec<Risk>>;
@@ -182,6 +196,13 @@ pub trait WriteTx: UserTx + Send {
     /// The last event's position and hash, held for this transaction.
     async fn chain_head(&mut self) -> StoreResult<ChainHead>;
     async fn append_event(&mut self, event: &Event) -> StoreResult<()>;
+
+    /// Marks the point [`WriteTx::rollback_to_savepoint`] returns to (one at a time).
+    async fn savepoint(&mut self) -> StoreResult<()>;
+    /// Keeps what was done since the savepoint, as part of the transaction.
+    async fn release_savepoint(&mut self) -> StoreResult<()>;
+    /// Undoes what was done since the savepoint; the transaction carries on.
+    async fn rollback_to_savepoint(&mut self) -> StoreResult<()>;
 
     async fn commit(self: Box<Self>) -> StoreResult<()>;
 }

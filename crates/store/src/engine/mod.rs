@@ -2,6 +2,7 @@
 //! validated row writes and hash-chained events inside one backend transaction. Every
 //! backend shares it, so versions, conflicts, validation and the chain behave identically.
 
+pub mod group;
 mod review;
 
 pub use review::{ProposalDraft, meeting_from, proposal_from};
@@ -134,19 +135,39 @@ pub enum Applied {
 /// Applies `writes` in order inside `tx`. On error nothing should be committed: the caller
 /// drops the transaction.
 pub async fn apply(tx: &mut dyn WriteTx, writes: Vec<Write>, now: DateTime<Utc>) -> StoreResult<Vec<Applied>> {
-    let head = tx.chain_head().await?;
-    let settings = tx.settings().await?;
-    let mut engine = Engine {
-        tx,
-        head,
-        settings,
-        now: truncate(now),
-    };
-    let mut out = Vec::with_capacity(writes.len());
-    for w in writes {
-        out.push(engine.apply(w).await?);
+    Engine::start(tx, now).await?.apply_all(writes).await
+}
+
+/// Applies several callers' writes inside `tx` (a group commit): each caller's writes in a
+/// savepoint of their own, so that a caller whose writes fail is undone alone and gets its
+/// error as its answer, while the others stand. An error of the transaction itself comes
+/// back whole, and then nothing may be committed.
+pub async fn apply_group(
+    tx: &mut dyn WriteTx,
+    groups: Vec<Vec<Write>>,
+    now: DateTime<Utc>,
+) -> StoreResult<Vec<StoreResult<Vec<Applied>>>> {
+    let mut engine = Engine::start(tx, now).await?;
+    if groups.len() == 1 {
+        // One caller: the transaction is its savepoint (on error it is not committed).
+        let writes = groups.into_iter().next().unwrap_or_default();
+        return Ok(vec![engine.apply_all(writes).await]);
     }
-    Ok(out)
+    let mut answers = Vec::with_capacity(groups.len());
+    for writes in groups {
+        let (head, settings) = (engine.head.clone(), engine.settings.clone());
+        engine.tx.savepoint().await?;
+        let answer = engine.apply_all(writes).await;
+        if answer.is_ok() {
+            engine.tx.release_savepoint().await?;
+        } else {
+            engine.tx.rollback_to_savepoint().await?;
+            engine.head = head;
+            engine.settings = settings;
+        }
+        answers.push(answer);
+    }
+    Ok(answers)
 }
 
 struct Engine<'a> {
@@ -188,7 +209,7 @@ fn kind_for_risk(before: &RiskFields, after: &RiskFields) -> &'static str {
     }
 }
 
-impl Engine<'_> {
+impl<'a> Engine<'a> {
     fn settings(&self) -> Settings {
         self.settings.as_ref().map(|(s, _)| s.clone()).unwrap_or_default()
     }
@@ -246,6 +267,25 @@ impl Engine<'_> {
             hash: event.hash,
         };
         Ok(())
+    }
+
+    async fn start(tx: &'a mut dyn WriteTx, now: DateTime<Utc>) -> StoreResult<Self> {
+        let head = tx.chain_head().await?;
+        let settings = tx.settings().await?;
+        Ok(Self {
+            tx,
+            head,
+            settings,
+            now: truncate(now),
+        })
+    }
+
+    async fn apply_all(&mut self, writes: Vec<Write>) -> StoreResult<Vec<Applied>> {
+        let mut out = Vec::with_capacity(writes.len());
+        for w in writes {
+            out.push(self.apply(w).await?);
+        }
+        Ok(out)
     }
 
     async fn apply(&mut self, w: Write) -> StoreResult<Applied> {
@@ -664,6 +704,9 @@ impl Engine<'_> {
 impl dyn Store {
     /// Applies `writes` atomically: all of them, or (on any error) none.
     pub async fn write(&self, writes: Vec<Write>) -> StoreResult<Vec<Applied>> {
+        if let Some(group) = self.group_commit() {
+            return group.write(writes).await;
+        }
         let mut tx = self.begin().await?;
         // Taken after the transaction holds the write lock, so event times follow chain order.
         let now = Utc::now();

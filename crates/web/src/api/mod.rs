@@ -22,7 +22,7 @@ use axum::Json;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
-use riskreg_domain::{Issue, RecordRef, Register, RegisterCode, Risk};
+use riskreg_domain::{Issue, RecordRef, Register, RegisterCode, Risk, Settings};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -86,22 +86,48 @@ pub async fn visible_register(
     code: &RegisterCode,
     as_at: Option<DateTime<Utc>>,
 ) -> ApiResult<Register> {
-    let hidden = || Error::NotFound(format!("register {code}"));
     let current = match state.store.register(code, None).await {
         Ok(r) => r,
-        Err(riskreg_store::StoreError::NotFound(_)) => return Err(hidden()),
+        Err(riskreg_store::StoreError::NotFound(_)) => return Err(hidden_register(code)),
         Err(e) => return Err(e.into()),
     };
     if !caller.can_see(&current) {
-        return Err(hidden());
+        return Err(hidden_register(code));
     }
     match as_at {
         None => Ok(current),
         Some(t) => {
             let then = state.store.register(code, Some(t)).await?;
-            if caller.can_see(&then) { Ok(then) } else { Err(hidden()) }
+            if caller.can_see(&then) {
+                Ok(then)
+            } else {
+                Err(hidden_register(code))
+            }
         }
     }
+}
+
+/// [`visible_register`] with the settings, read in one query for a current register.
+pub async fn visible_register_with_settings(
+    state: &AppState,
+    caller: &Caller,
+    code: &RegisterCode,
+    as_at: Option<DateTime<Utc>>,
+) -> ApiResult<(Register, Settings)> {
+    if as_at.is_none() {
+        return match state.store.register_with_settings(code).await {
+            Ok((register, settings)) if caller.can_see(&register) => Ok((register, settings)),
+            Ok(_) | Err(riskreg_store::StoreError::NotFound(_)) => Err(hidden_register(code)),
+            Err(e) => Err(e.into()),
+        };
+    }
+    let register = visible_register(state, caller, code, as_at).await?;
+    Ok((register, state.store.settings().await?))
+}
+
+/// The answer for a register the caller may not see: the same as for one that does not exist.
+fn hidden_register(code: &RegisterCode) -> Error {
+    Error::NotFound(format!("register {code}"))
 }
 
 /// Every register the caller may see (as they stand now), by code.

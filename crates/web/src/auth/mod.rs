@@ -126,19 +126,16 @@ impl FromRequestParts<AppState> for Caller {
 }
 
 async fn from_token(state: &AppState, secret: &str) -> Result<Caller, Error> {
-    let now = Utc::now();
-    let token = state
+    // One read for the token and its user: every token request pays for it.
+    let (token, user) = state
         .store
-        .token_by_hash(&secret::hash(secret))
+        .token_with_user(&secret::hash(secret))
         .await?
-        .filter(|t| t.is_live(now))
         .ok_or(Error::Unauthenticated)?;
-    let user = state
-        .store
-        .user(&token.fields.user)
-        .await?
-        .filter(|u| !u.fields.disabled)
-        .ok_or(Error::Unauthenticated)?;
+    if !token.is_live(Utc::now()) {
+        return Err(Error::Unauthenticated);
+    }
+    let user = user.filter(|u| !u.fields.disabled).ok_or(Error::Unauthenticated)?;
     let role = token.fields.role.min(user.fields.role);
     Ok(Caller::from_user(&user, role, Via::Token { id: token.id }))
 }
