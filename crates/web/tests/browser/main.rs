@@ -3,6 +3,10 @@
 
 #[path = "../common/app.rs"]
 mod app;
+#[path = "../common/xss.rs"]
+mod corpus;
 mod harness;
 mod review;
 mod scenarios;
+mod xss;
+mod xss_seed;
