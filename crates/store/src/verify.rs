@@ -11,8 +11,8 @@ use serde::Serialize;
 use sha2::{Digest as _, Sha256};
 
 use crate::chain::{ChainHead, GENESIS, canonical_json, event_hash};
-use crate::error::StoreResult;
-use crate::event::RecordType;
+use crate::error::{StoreError, StoreResult};
+use crate::event::{Event, RecordType};
 use crate::store::Store;
 
 /// The events read per round trip while verifying.
@@ -61,21 +61,32 @@ pub async fn verify_chain_against(store: &dyn Store, head: &ChainHead) -> StoreR
     verify(store, Some(head)).await
 }
 
-async fn verify(store: &dyn Store, head: Option<&ChainHead>) -> StoreResult<ChainReport> {
-    let mut prev_hash = GENESIS.to_owned();
-    let mut expected_seq = 1;
-    let mut count = 0u64;
-    // The last event of every record: its version and a digest of what it wrote (a digest,
-    // not the body, so that memory does not grow with the size of the history).
-    let mut last: HashMap<(RecordType, String), (i64, u32, Digest)> = HashMap::new();
-    let mut after = 0;
-    loop {
-        let page = store.stored_events(after, PAGE).await?;
-        if page.is_empty() {
-            break;
+/// The walk along the chain: where it has got to, and what each record last wrote.
+struct Walk {
+    head: Option<ChainHead>,
+    prev_hash: String,
+    expected_seq: i64,
+    count: u64,
+    /// The last event of every record: its version and a digest of what it wrote (a
+    /// digest, not the body, so that memory does not grow with the size of the history).
+    last: HashMap<(RecordType, String), (i64, u32, Digest)>,
+}
+
+impl Walk {
+    fn new(head: Option<ChainHead>) -> Self {
+        Self {
+            head,
+            prev_hash: GENESIS.to_owned(),
+            expected_seq: 1,
+            count: 0,
+            last: HashMap::new(),
         }
+    }
+
+    /// Checks the next events in order; the report of the first bad one, if any.
+    fn check(&mut self, page: Vec<Event<String>>) -> Option<ChainReport> {
         for e in page {
-            let fail = |message: String| ChainReport {
+            let fail = |count: u64, message: String| ChainReport {
                 events: count,
                 head: None,
                 records: 0,
@@ -85,14 +96,20 @@ async fn verify(store: &dyn Store, head: Option<&ChainHead>) -> StoreResult<Chai
                     message,
                 }),
             };
-            if e.seq != expected_seq {
-                return Ok(fail(format!(
-                    "event {} found where event {expected_seq} should be: events are missing or reordered",
-                    e.seq
-                )));
+            if e.seq != self.expected_seq {
+                return Some(fail(
+                    self.count,
+                    format!(
+                        "event {} found where event {} should be: events are missing or reordered",
+                        e.seq, self.expected_seq
+                    ),
+                ));
             }
-            if e.prev_hash != prev_hash {
-                return Ok(fail(format!("event {} does not link to the event before it", e.seq)));
+            if e.prev_hash != self.prev_hash {
+                return Some(fail(
+                    self.count,
+                    format!("event {} does not link to the event before it", e.seq),
+                ));
             }
             // The stored text is the canonical form riskreg wrote, so it is hashed as it
             // stands; only if that fails is it read as JSON, which tells text written
@@ -102,28 +119,58 @@ async fn verify(store: &dyn Store, head: Option<&ChainHead>) -> StoreResult<Chai
             } else {
                 let parsed = e.clone().parsed();
                 if event_hash(&parsed) != e.hash {
-                    return Ok(fail(format!(
-                        "event {} has been altered: its content does not match its hash",
-                        e.seq
-                    )));
+                    return Some(fail(
+                        self.count,
+                        format!("event {} has been altered: its content does not match its hash", e.seq),
+                    ));
                 }
                 parsed.after.as_ref().map(|v| digest(&canonical_json(v)))
             };
-            if let Some(h) = head.filter(|h| h.seq == e.seq && h.hash != e.hash) {
-                return Ok(fail(format!(
-                    "event {} is not the event in the recorded head (hash {}): the history up to it has been rewritten",
-                    e.seq, h.hash
-                )));
+            if let Some(h) = self.head.as_ref().filter(|h| h.seq == e.seq && h.hash != e.hash) {
+                return Some(fail(
+                    self.count,
+                    format!(
+                        "event {} is not the event in the recorded head (hash {}): the history up to it has been rewritten",
+                        e.seq, h.hash
+                    ),
+                ));
             }
-            prev_hash = e.hash.clone();
-            expected_seq += 1;
-            count += 1;
-            after = e.seq;
+            self.expected_seq += 1;
+            self.count += 1;
             if let Some(d) = after_digest {
-                last.insert((e.record_type, e.record_key), (e.seq, e.version, d));
+                self.last.insert((e.record_type, e.record_key), (e.seq, e.version, d));
             }
+            self.prev_hash = e.hash;
         }
+        None
     }
+}
+
+async fn verify(store: &dyn Store, head: Option<&ChainHead>) -> StoreResult<ChainReport> {
+    let mut walk = Walk::new(head.cloned());
+    let mut page = store.stored_events(0, PAGE).await?;
+    while let Some(after) = page.last().map(|e| e.seq) {
+        // Each page is checked on a thread of its own while the next is read: hashing and
+        // reading take about as long as each other, and a second core does the one while
+        // the first does the other.
+        let checking = tokio::task::spawn_blocking(move || {
+            let failed = walk.check(page);
+            (walk, failed)
+        });
+        let next = store.stored_events(after, PAGE).await;
+        let (checked, failed) = checking.await.map_err(StoreError::other)?;
+        if let Some(report) = failed {
+            return Ok(report);
+        }
+        walk = checked;
+        page = next?;
+    }
+    let Walk {
+        prev_hash,
+        count,
+        mut last,
+        ..
+    } = walk;
     if let Some(h) = head.filter(|h| h.seq > count as i64) {
         return Ok(ChainReport {
             events: count,
