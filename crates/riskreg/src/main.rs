@@ -16,9 +16,6 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// A server logs its requests; the other commands speak only when something is wrong.
 fn default_log(command: &cli::Command) -> &'static str {
     match command {
