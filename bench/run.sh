@@ -72,14 +72,18 @@ export RISKREG_ACTOR=bench RISKREG_LOG=warn
 record() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$RESULTS"; }
 now_ns() { date +%s%N; }
 
-# A database URL per backend and size; with --data, kept from one run to the next.
+# db_url BACKEND NAME [scratch]: sets URL to a database per backend and name; with --data
+# kept from one run to the next unless "scratch" is given. Not called in a subshell, so
+# that the PostgreSQL databases it names are dropped at the end.
 db_url() {
+    local keep="$DATA"
+    [ "${3:-}" = scratch ] && keep=""
     case "$1" in
-        sqlite) echo "sqlite:${DATA:-$WORK}/$2.db" ;;
+        sqlite) URL="sqlite:${keep:-$WORK}/$2.db" ;;
         postgres)
             local name
-            if [ -n "$DATA" ]; then name="riskreg_bench_$2"; else name="riskreg_bench_$$_$2"; PG_DBS+=("$name"); fi
-            echo "${PG_BASE%/*}/$name" ;;
+            if [ -n "$keep" ]; then name="riskreg_bench_$2"; else name="riskreg_bench_$$_$2"; PG_DBS+=("$name"); fi
+            URL="${PG_BASE%/*}/$name" ;;
     esac
 }
 [ -z "$DATA" ] || mkdir -p "$DATA"
@@ -95,7 +99,7 @@ for backend in "${BACKENDS[@]}"; do
     for size in small big; do
         if [ "$size" = small ]; then spec=("${SMALL[@]}"); else spec=("${BIG[@]}"); fi
         [ "$backend/$size" = postgres/big ] && [ "$POSTGRES_BIG" = 0 ] && continue
-        url="$(db_url "$backend" "$size")"
+        db_url "$backend" "$size"; url="$URL"
         if generated "$url"; then
             echo "reusing $backend $size from $DATA" >&2
         else
@@ -235,7 +239,8 @@ for backend in "${BACKENDS[@]}"; do
     rm -f "$WORK/export-$backend-$$.json"
     if "$BIN" export --help 2>/dev/null | grep -q xlsx; then
         time_cmd export_xlsx "$backend" "$BIN" --db "$big" export --format xlsx --out "$WORK/big-$backend.xlsx"
-        import_url="$(db_url "$backend" "import")"
+        # A scratch database each run, even with --data: an import must start from empty.
+        db_url "$backend" import scratch; import_url="$URL"
         "$BIN" --db "$import_url" init >/dev/null
         # The import must start from an empty database every run, so it is timed once.
         t0=$(now_ns)
