@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use corpus::{INSPECT_JS, corpus, csp_problem, markdown_problem};
-use support::{Server, riskreg_as};
+use support::{Server, riskreg_as, succeed};
 
 const PASSWORD: &str = "a long enough password";
 const IMPORTED: &str = "CLI_IMPORT";
@@ -32,18 +32,9 @@ fn code(k: usize) -> String {
 /// Runs `riskreg` with `payload` as the actor and the reason, every option written
 /// `--name=value` so that a payload starting with `-` stays a value. Returns standard output.
 fn cli(db: &str, payload: &str, args: &[String]) -> String {
-    let out = riskreg_as(db, payload)
-        .arg(format!("--reason={payload}"))
-        .args(args)
-        .output()
-        .expect("run riskreg");
-    assert!(
-        out.status.success(),
-        "riskreg {args:?}: {}\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf-8")
+    let mut command = riskreg_as(db, payload);
+    command.arg(format!("--reason={payload}")).args(args);
+    succeed(command, &args)
 }
 
 fn args(list: &[&str]) -> Vec<String> {

@@ -29,7 +29,15 @@ pub fn riskreg_as(db: &str, actor: &str) -> Command {
 
 /// Runs `riskreg ARGS` on `db` and returns its output, failing the test if it fails.
 pub fn ok_as(db: &str, actor: &str, args: &[&str]) -> String {
-    let out = riskreg_as(db, actor).args(args).output().expect("run riskreg");
+    let mut command = riskreg_as(db, actor);
+    command.args(args);
+    succeed(command, &args)
+}
+
+/// Runs a prepared `riskreg` command and returns its output, failing the test (naming
+/// `args`) if it fails.
+pub fn succeed(mut command: Command, args: &dyn std::fmt::Debug) -> String {
+    let out = command.output().expect("run riskreg");
     assert!(
         out.status.success(),
         "riskreg {args:?}: {}\n{}",
