@@ -360,4 +360,8 @@ impl WriteTx for SqliteTx {
     async fn commit(self: Box<Self>) -> StoreResult<()> {
         self.tx.commit().await.map_err(db_err)
     }
+
+    async fn rollback(self: Box<Self>) -> StoreResult<()> {
+        self.tx.rollback().await.map_err(db_err)
+    }
 }

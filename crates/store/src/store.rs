@@ -205,4 +205,7 @@ pub trait WriteTx: UserTx + Send {
     async fn rollback_to_savepoint(&mut self) -> StoreResult<()>;
 
     async fn commit(self: Box<Self>) -> StoreResult<()>;
+    /// Ends the transaction, keeping nothing, before the next writer goes (dropping it
+    /// also rolls back, but may leave the rollback to finish later).
+    async fn rollback(self: Box<Self>) -> StoreResult<()>;
 }

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use chrono::Utc;
 use tokio::sync::{mpsc, oneshot};
 
-use super::{Applied, Write, apply_group};
+use super::{Applied, Write, apply_group, apply_together};
 use crate::error::{StoreError, StoreResult};
 use crate::store::Store;
 
@@ -94,6 +94,19 @@ async fn commit_groups(store: Arc<dyn Store>, mut queue: mpsc::UnboundedReceiver
 /// One transaction for the group: each write's outcome, or the error that stopped the
 /// whole transaction (then nothing was committed).
 async fn commit_group(store: &dyn Store, writes: Vec<Vec<Write>>) -> StoreResult<Vec<Answer>> {
+    if writes.len() > 1 {
+        // Writes rarely fail, so the group is first tried without savepoints (two fewer
+        // statements per write); if any write fails, it is rolled back and done again with
+        // a savepoint for each caller, so that the failure is undone alone.
+        let mut tx = store.begin().await?;
+        match apply_together(tx.as_mut(), writes.clone(), Utc::now()).await {
+            Ok(applied) => {
+                tx.commit().await?;
+                return Ok(applied.into_iter().map(Ok).collect());
+            }
+            Err(_) => tx.rollback().await?,
+        }
+    }
     let mut tx = store.begin().await?;
     // Taken after the transaction holds the write lock, so event times follow chain order.
     let now = Utc::now();

@@ -138,6 +138,22 @@ pub async fn apply(tx: &mut dyn WriteTx, writes: Vec<Write>, now: DateTime<Utc>)
     Engine::start(tx, now).await?.apply_all(writes).await
 }
 
+/// Applies several callers' writes inside `tx` one after another, with no savepoints: all
+/// of them, or the first error (then nothing may be committed). The fast path of a group
+/// commit, for when no write fails.
+pub async fn apply_together(
+    tx: &mut dyn WriteTx,
+    groups: Vec<Vec<Write>>,
+    now: DateTime<Utc>,
+) -> StoreResult<Vec<Vec<Applied>>> {
+    let mut engine = Engine::start(tx, now).await?;
+    let mut applied = Vec::with_capacity(groups.len());
+    for writes in groups {
+        applied.push(engine.apply_all(writes).await?);
+    }
+    Ok(applied)
+}
+
 /// Applies several callers' writes inside `tx` (a group commit): each caller's writes in a
 /// savepoint of their own, so that a caller whose writes fail is undone alone and gets its
 /// error as its answer, while the others stand. An error of the transaction itself comes
