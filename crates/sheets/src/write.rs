@@ -288,7 +288,12 @@ fn write_table(
                 Cell::Text(t) if t.is_empty() => continue,
                 Cell::Text(t) => sheet.write_string_with_format(r, c, t, &formats.wrap)?,
                 Cell::Number(n) => sheet.write_number_with_format(r, c, n, &formats.number)?,
-                Cell::Date(d) => sheet.write_datetime_with_format(r, c, excel_date(d)?, &formats.date)?,
+                Cell::Date(d) => match excel_date(d) {
+                    Ok(date) => sheet.write_datetime_with_format(r, c, date, &formats.date)?,
+                    // Excel's dates run from 1900 to 9999; one outside them (a year mistyped
+                    // as 0514) is written as the text it reads back from, not refused.
+                    Err(_) => sheet.write_string_with_format(r, c, d.format("%Y-%m-%d").to_string(), &formats.wrap)?,
+                },
                 Cell::Rag(g) => {
                     let f = &formats.rag[match g {
                         Rag::Red => 0,

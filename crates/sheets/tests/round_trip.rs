@@ -328,3 +328,22 @@ fn the_workbooks_scales_and_classification_read_back_as_its_settings() {
         p.problems
     );
 }
+
+/// A date Excel cannot hold (before 1900) is written as text and read back as the date.
+#[test]
+fn dates_before_excel_begins_read_back() {
+    let old = NaiveDate::from_ymd_opt(514, 7, 15).expect("date");
+    let mut f = RiskFields::new("A date mistyped", 2, 3, Rag::Amber);
+    f.raised_on = Some(old);
+    let mut m = Mitigation::new("Check the date", MitigationState::Planned);
+    m.due = NaiveDate::from_ymd_opt(1899, 12, 31);
+    f.mitigations = vec![m];
+    let e = export(vec![f], vec![]);
+    let p = read_default(&xlsx(&e).expect("xlsx"));
+    assert!(p.problems.is_empty(), "{:#?}", p.problems);
+    assert_eq!(p.risks[0].fields.raised_on, Some(old));
+    assert_eq!(
+        p.risks[0].fields.mitigations[0].due,
+        NaiveDate::from_ymd_opt(1899, 12, 31)
+    );
+}
