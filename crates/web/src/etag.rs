@@ -47,6 +47,11 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
                         "If-Match: * is not accepted; send the ETag of the version you read".into(),
                     ));
                 }
+                if !is_entity_tag(tag) {
+                    return Err(Error::BadRequest(format!(
+                        "If-Match must list entity tags as the ETag header gave them, e.g. \"PANEL-15.v3\"; {tag:?} is not one"
+                    )));
+                }
                 tags.push(tag.to_owned());
             }
         }
@@ -55,6 +60,17 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
         }
         Ok(Self(tags))
     }
+}
+
+/// Whether `tag` is an entity tag (RFC 9110): `"…"` or `W/"…"` around visible ASCII other
+/// than `"` (and `,`, which separates the tags of a list). The OpenAPI document states the
+/// same grammar for `If-Match`.
+fn is_entity_tag(tag: &str) -> bool {
+    let opaque = tag.strip_prefix("W/").unwrap_or(tag);
+    opaque
+        .strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .is_some_and(|inner| inner.bytes().all(|b| matches!(b, b'!' | b'#'..=b'+' | b'-'..=b'~')))
 }
 
 impl IfMatch {
@@ -94,5 +110,29 @@ mod tests {
             IfMatch(vec!["W/\"PANEL-15.v3\"".into()]).version_of("PANEL-15"),
             Err(Error::Stale(_))
         ));
+    }
+
+    #[test]
+    fn only_entity_tags_are_tags() {
+        for tag in [
+            "\"PANEL-15.v3\"",
+            "W/\"PANEL-15.v3\"",
+            "\"\"",
+            "\"user:ann@example.org.v2\"",
+        ] {
+            assert!(is_entity_tag(tag), "{tag}");
+        }
+        for tag in [
+            "PANEL-15.v3",
+            "3",
+            "{}",
+            "\"",
+            "\"a\"b\"",
+            "\"a b\"",
+            "w/\"a\"",
+            "\"é\"",
+        ] {
+            assert!(!is_entity_tag(tag), "{tag}");
+        }
     }
 }

@@ -7,6 +7,7 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header;
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
+use serde_json::{Number, Value};
 
 use crate::error::Error;
 
@@ -46,18 +47,31 @@ where
 }
 
 /// Parses JSON, naming the field at fault: a syntax error is 400; a wrong type, a missing
-/// or unknown field is a field error (422).
+/// or unknown field is a field error (422). A number with a zero fraction is a whole
+/// number, as JSON Schema counts it: `3.0` is read as `3` wherever an integer is wanted.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    match serde_path_to_error::deserialize(de) {
-        Ok(v) => Ok(v),
-        Err(e) => {
-            let inner = e.inner();
-            if inner.is_syntax() || inner.is_eof() {
-                return Err(Error::BadRequest(format!("malformed JSON: {inner}")));
+    let mut value: Value =
+        serde_json::from_slice(bytes).map_err(|e| Error::BadRequest(format!("malformed JSON: {e}")))?;
+    whole_numbers(&mut value);
+    serde_path_to_error::deserialize(value).map_err(|e| field_error(&e.path().to_string(), &e.inner().to_string()))
+}
+
+/// Replaces every float with a zero fraction that fits an integer by that integer.
+fn whole_numbers(value: &mut Value) {
+    match value {
+        Value::Number(n) => {
+            if let Some(f) = n.as_f64().filter(|f| n.is_f64() && f.fract() == 0.0) {
+                // 2^64 and -2^63 exactly: the bounds of u64 and i64 as floats.
+                if (0.0..18_446_744_073_709_551_616.0).contains(&f) {
+                    *n = Number::from(f as u64);
+                } else if (-9_223_372_036_854_775_808.0..0.0).contains(&f) {
+                    *n = Number::from(f as i64);
+                }
             }
-            Err(field_error(&e.path().to_string(), &inner.to_string()))
         }
+        Value::Array(items) => items.iter_mut().for_each(whole_numbers),
+        Value::Object(map) => map.values_mut().for_each(whole_numbers),
+        _ => {}
     }
 }
 
@@ -188,5 +202,19 @@ mod tests {
             parse_json::<Body>(b"{\"impact\":").unwrap_err(),
             Error::BadRequest(_)
         ));
+    }
+
+    #[test]
+    fn a_whole_float_is_an_integer_and_a_fraction_is_not() {
+        assert_eq!(parse_json::<Body>(br#"{"impact":3.0}"#).unwrap().impact, 3);
+        assert_eq!(parse_json::<Body>(br#"{"impact":3e0}"#).unwrap().impact, 3);
+        assert_eq!(
+            field_of(parse_json::<Body>(br#"{"impact":3.5}"#).unwrap_err()),
+            "impact"
+        );
+        assert_eq!(
+            field_of(parse_json::<Body>(br#"{"impact":-1.0}"#).unwrap_err()),
+            "impact"
+        );
     }
 }

@@ -353,18 +353,22 @@ fn report(preview: &Preview, import: &RecordsImport, dry_run: bool) -> ImportRep
     }
 }
 
-/// The multipart form of an import.
+/// The multipart form of an import: these parts and no others.
 #[derive(Debug, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 pub struct ImportForm {
     /// The spreadsheet: XLSX or CSV.
     #[schema(value_type = String, format = Binary)]
     pub file: Vec<u8>,
     /// `true` to report what would be created and change nothing.
+    #[schema(nullable = false)]
     pub dry_run: Option<bool>,
     /// The sheet holding the register (XLSX).
+    #[schema(nullable = false)]
     pub sheet: Option<String>,
     /// `FIELD=COLUMN`, repeated: overrides the automatic mapping.
+    #[schema(nullable = false)]
     pub map: Option<Vec<String>>,
 }
 
@@ -466,11 +470,13 @@ pub enum ExportFormat {
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ExportQuery {
     /// `xlsx`, `csv` (the register's risks) or `json` (the register file format).
     #[param(inline)]
     pub format: ExportFormat,
     /// The register as it stood then (xlsx and csv).
+    #[param(schema_with = super::as_at_schema)]
     pub as_at: Option<String>,
 }
 

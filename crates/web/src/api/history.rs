@@ -33,8 +33,10 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[into_params(parameter_in = Query)]
 pub struct DiffQuery {
     /// The older version (default: the one before `to`).
+    #[param(value_type = Option<u64>, maximum = 4294967295_u64)]
     pub from: Option<u32>,
     /// The newer version (default: the latest).
+    #[param(value_type = Option<u64>, maximum = 4294967295_u64)]
     pub to: Option<u32>,
 }
 
@@ -51,9 +53,11 @@ pub struct SegmentOut {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FieldDiff {
     pub field: String,
-    #[schema(value_type = Option<Object>)]
+    /// The field's value in the older version (any JSON value; `null` when it had none).
+    #[schema(value_type = Value)]
     pub before: Value,
-    #[schema(value_type = Option<Object>)]
+    /// The field's value in the newer version (any JSON value; `null` when it has none).
+    #[schema(value_type = Value)]
     pub after: Value,
     /// For text (and lists of text, one item per line): the word diff, deletions before
     /// the insertions that replace them.

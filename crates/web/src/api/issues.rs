@@ -12,6 +12,7 @@ use riskreg_domain::{Issue, IssueChange, IssueFields, IssueStatus, Rag, RecordRe
 use riskreg_store::event::RecordType;
 use riskreg_store::{RecordQuery, WriteContext};
 use serde::Deserialize;
+use utoipa::openapi::schema::Schema;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -40,6 +41,18 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 const SORT_KEYS: &[&str] = &["impact", "number", "ref", "rag", "updated_at", "owner"];
 
+fn status_schema() -> Schema {
+    super::list_schema(&["open", "closed"])
+}
+
+fn rag_schema() -> Schema {
+    super::list_schema(super::RAG_WORDS)
+}
+
+fn sort_schema() -> Schema {
+    super::sort_schema(SORT_KEYS)
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -47,10 +60,13 @@ pub struct IssueListQuery {
     /// Only this register.
     pub register: Option<String>,
     /// Only these statuses, comma-separated (open, closed); without it, only open issues.
+    #[param(schema_with = status_schema)]
     pub status: Option<String>,
     /// Only these RAG ratings, comma-separated.
+    #[param(schema_with = rag_schema)]
     pub rag: Option<String>,
     /// Only issues of at least this impact (an issue's severity is its impact).
+    #[param(maximum = 65535)]
     pub min_severity: Option<u16>,
     /// Only issues with this owner (ignoring case).
     pub owner: Option<String>,
@@ -58,11 +74,15 @@ pub struct IssueListQuery {
     pub q: Option<String>,
     /// impact (the register's order, the default), number, ref, rag, updated_at or owner;
     /// `-` before it for descending.
+    #[param(schema_with = sort_schema)]
     pub sort: Option<String>,
     /// Items per page, 1-500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
+    #[param(value_type = Option<u64>, maximum = 4294967295_u64)]
     pub offset: Option<u32>,
     /// The register as it stood then.
+    #[param(schema_with = super::as_at_schema)]
     pub as_at: Option<String>,
     /// Include closed issues.
     pub include_closed: Option<bool>,
@@ -73,10 +93,13 @@ pub struct IssueListQuery {
 #[serde(deny_unknown_fields)]
 pub struct NewIssue {
     /// "There is an issue that…"
+    #[schema(pattern = r"\S", max_length = 10000)]
     pub statement: String,
     pub impacts_intro: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = super::schema::texts)]
     pub impacts: Vec<String>,
+    #[schema(minimum = 1, maximum = 10)]
     pub impact: u8,
     #[schema(value_type = RagSchema)]
     pub rag: Rag,
@@ -87,6 +110,7 @@ pub struct NewIssue {
     pub associated_risk: Option<String>,
     pub owner: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = super::schema::texts)]
     pub footnotes: Vec<String>,
     pub notes: Option<String>,
     #[serde(default)]
@@ -101,7 +125,9 @@ pub struct IssuePatch {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>, nullable)]
     pub impacts_intro: Option<Option<String>>,
+    #[schema(schema_with = super::schema::texts_or_null)]
     pub impacts: Option<Vec<String>>,
+    #[schema(minimum = 1, maximum = 10)]
     pub impact: Option<u8>,
     #[schema(value_type = Option<RagSchema>)]
     pub rag: Option<Rag>,
@@ -122,6 +148,7 @@ pub struct IssuePatch {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>, nullable)]
     pub owner: Option<Option<String>>,
+    #[schema(schema_with = super::schema::texts_or_null)]
     pub footnotes: Option<Vec<String>>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>, nullable)]

@@ -45,6 +45,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewMitigation {
+    #[schema(pattern = r"\S", max_length = 10000)]
     pub text: String,
     /// planned (the default), ongoing or complete.
     #[schema(value_type = Option<MitigationStateSchema>)]
@@ -52,6 +53,7 @@ pub struct NewMitigation {
     pub owner: Option<String>,
     pub due: Option<NaiveDate>,
     #[serde(default)]
+    #[schema(schema_with = super::schema::texts)]
     pub sub_items: Vec<String>,
 }
 
@@ -81,6 +83,7 @@ pub struct MitigationPatch {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<NaiveDate>, nullable)]
     pub due: Option<Option<NaiveDate>>,
+    #[schema(schema_with = super::schema::texts_or_null)]
     pub sub_items: Option<Vec<String>>,
 }
 

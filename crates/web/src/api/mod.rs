@@ -25,6 +25,7 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use riskreg_domain::{Issue, RecordRef, Register, RegisterCode, Risk, Settings};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use utoipa::openapi::schema::{AnyOfBuilder, KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type};
 
 use crate::auth::Caller;
 use crate::error::{ApiResult, Error};
@@ -312,11 +313,69 @@ pub fn text_matches(needle: &str, haystacks: &[&str]) -> bool {
     haystacks.iter().any(|h| h.to_lowercase().contains(needle))
 }
 
+/// The schema of every `as_at` parameter, as [`parse_as_at`] reads it: a date, an RFC 3339
+/// date and time, or blank for now.
+pub fn as_at_schema() -> Schema {
+    let string = |format| {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(format)))
+    };
+    AnyOfBuilder::new()
+        .item(string(KnownFormat::Date))
+        .item(string(KnownFormat::DateTime))
+        .item(pattern_schema(format!("^{SPACE}*$")))
+        .build()
+        .into()
+}
+
+/// What `Rag::parse` reads, in any case.
+pub const RAG_WORDS: &[&str] = &["RED", "AMBER", "GREEN", "R", "A", "G"];
+
+/// The schema of a comma-separated filter that [`parse_list`] reads: `words` in any case,
+/// or blank for no filter.
+pub fn list_schema(words: &[&str]) -> Schema {
+    let item = format!("{SPACE}*(?:{}){SPACE}*", any_case(words));
+    pattern_schema(format!("^(?:{item}(?:,{item})*|{SPACE}*)$")).into()
+}
+
+/// The schema of a `sort` parameter that [`parse_sort`] reads: one of `keys`, `-` before it
+/// for descending, or blank for the list's own order.
+pub fn sort_schema(keys: &[&str]) -> Schema {
+    pattern_schema(format!("^{SPACE}*(?:-?(?:{}))?{SPACE}*$", keys.join("|"))).into()
+}
+
+/// What `str::trim` removes (Unicode's White_Space), as a character class: the parameters
+/// above are trimmed before they are read.
+const SPACE: &str = r"[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]";
+
+fn pattern_schema(pattern: String) -> ObjectBuilder {
+    ObjectBuilder::new().schema_type(Type::String).pattern(Some(pattern))
+}
+
+/// Alternatives matching `words` whatever their case (JSON Schema's regular expressions
+/// have no flag for it).
+fn any_case(words: &[&str]) -> String {
+    let word = |w: &str| -> String {
+        w.chars()
+            .map(|c| {
+                if c.is_ascii_alphabetic() {
+                    format!("[{}{}]", c.to_ascii_uppercase(), c.to_ascii_lowercase())
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect()
+    };
+    words.iter().map(|w| word(w)).collect::<Vec<_>>().join("|")
+}
+
 /// `?as_at=` alone, for reads of one record.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct AsAtQuery {
     /// Show the record as it stood then: a date (end of that day, UTC) or an RFC 3339 time.
+    #[param(schema_with = as_at_schema)]
     pub as_at: Option<String>,
 }

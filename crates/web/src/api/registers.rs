@@ -68,8 +68,11 @@ fn respond(status: StatusCode, r: &Register) -> Response {
 #[serde(deny_unknown_fields)]
 pub struct NewRegister {
     /// 2-16 characters of A-Z, 0-9 or _, starting with a letter, e.g. `SSC`.
+    #[schema(pattern = r"^[A-Za-z][A-Za-z0-9_]{1,15}$")]
     pub code: String,
+    #[schema(pattern = r"\S", max_length = 200)]
     pub name: String,
+    #[schema(pattern = r"^[A-Za-z][A-Za-z0-9_]{1,15}$")]
     pub parent: Option<String>,
     #[serde(default)]
     pub confidential: bool,

@@ -19,6 +19,7 @@ use utoipa_axum::routes;
 
 use super::issues::{IssuePatch, NewIssue};
 use super::risks::{NewRisk, RiskPatch};
+use super::schema::DecisionSchema;
 use super::{parse_code, set_location, tagged, visible_issue, visible_register, visible_registers, visible_risk};
 use crate::auth::Caller;
 use crate::error::{ApiResult, Error, Problem};
@@ -149,6 +150,7 @@ async fn list_meetings(
 #[serde(deny_unknown_fields)]
 pub struct NewMeeting {
     /// The body's register code, e.g. `PANEL`.
+    #[schema(pattern = r"^[A-Za-z][A-Za-z0-9_]{1,15}$")]
     pub body: String,
     pub date: NaiveDate,
     pub title: Option<String>,
@@ -268,6 +270,7 @@ pub struct NewProposal {
     /// The register to escalate to.
     pub to: Option<String>,
     /// The version of the risk the amendment was drafted against (409 if it has moved on).
+    #[schema(value_type = Option<u64>, maximum = 4294967295_u64)]
     pub expected_version: Option<u32>,
     pub new_risk: Option<NewRisk>,
     pub new_issue: Option<NewIssue>,
@@ -451,8 +454,7 @@ async fn get_proposal(State(state): State<AppState>, caller: Caller, ApiPath(id)
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DecisionRequest {
-    /// agreed, rejected or deferred.
-    #[schema(value_type = String)]
+    #[schema(value_type = DecisionSchema)]
     pub decision: Decision,
     /// The minute reference, e.g. "SECP 61/04".
     pub minute: Option<String>,

@@ -16,6 +16,7 @@ use riskreg_domain::{
 use riskreg_store::event::RecordType;
 use riskreg_store::{RecordQuery, WriteContext};
 use serde::Deserialize;
+use utoipa::openapi::schema::Schema;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -54,6 +55,18 @@ const SORT_KEYS: &[&str] = &[
     "owner",
 ];
 
+fn status_schema() -> Schema {
+    super::list_schema(&["proposed", "open", "closed", "escalated", "converted"])
+}
+
+fn rag_schema() -> Schema {
+    super::list_schema(super::RAG_WORDS)
+}
+
+fn sort_schema() -> Schema {
+    super::sort_schema(SORT_KEYS)
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -62,10 +75,13 @@ pub struct RiskListQuery {
     pub register: Option<String>,
     /// Only these statuses, comma-separated (proposed, open, closed, escalated, converted);
     /// without it, only proposed and open risks.
+    #[param(schema_with = status_schema)]
     pub status: Option<String>,
     /// Only these RAG ratings, comma-separated (RED, AMBER, GREEN).
+    #[param(schema_with = rag_schema)]
     pub rag: Option<String>,
     /// Only risks of at least this severity.
+    #[param(maximum = 65535)]
     pub min_severity: Option<u16>,
     /// Only risks with this owner (ignoring case).
     pub owner: Option<String>,
@@ -73,11 +89,15 @@ pub struct RiskListQuery {
     pub q: Option<String>,
     /// severity (the register's order, the default), number, ref, rag, impact, likelihood,
     /// updated_at or owner; `-` before it for descending.
+    #[param(schema_with = sort_schema)]
     pub sort: Option<String>,
     /// Items per page, 1-500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
+    #[param(value_type = Option<u64>, maximum = 4294967295_u64)]
     pub offset: Option<u32>,
     /// The register as it stood then: a date (end of that day, UTC) or an RFC 3339 time.
+    #[param(schema_with = super::as_at_schema)]
     pub as_at: Option<String>,
     /// Include closed, escalated and converted risks.
     pub include_closed: Option<bool>,
@@ -89,10 +109,14 @@ pub struct RiskListQuery {
 #[serde(deny_unknown_fields)]
 pub struct NewRisk {
     /// "There is a risk that…"
+    #[schema(pattern = r"\S", max_length = 10000)]
     pub statement: String,
     #[serde(default)]
+    #[schema(schema_with = super::schema::texts)]
     pub consequences: Vec<String>,
+    #[schema(minimum = 1, maximum = 10)]
     pub impact: u8,
+    #[schema(minimum = 1, maximum = 10)]
     pub likelihood: u8,
     #[schema(value_type = RagSchema)]
     pub rag: Rag,
@@ -105,6 +129,7 @@ pub struct NewRisk {
     pub category: Option<String>,
     pub provenance: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = super::schema::texts)]
     pub footnotes: Vec<String>,
     pub notes: Option<String>,
     #[schema(value_type = Option<ScorePairSchema>)]
@@ -125,8 +150,11 @@ pub struct NewRisk {
 #[serde(deny_unknown_fields)]
 pub struct RiskPatch {
     pub statement: Option<String>,
+    #[schema(schema_with = super::schema::texts_or_null)]
     pub consequences: Option<Vec<String>>,
+    #[schema(minimum = 1, maximum = 10)]
     pub impact: Option<u8>,
+    #[schema(minimum = 1, maximum = 10)]
     pub likelihood: Option<u8>,
     #[schema(value_type = Option<RagSchema>)]
     pub rag: Option<Rag>,
@@ -147,6 +175,7 @@ pub struct RiskPatch {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>, nullable)]
     pub provenance: Option<Option<String>>,
+    #[schema(schema_with = super::schema::texts_or_null)]
     pub footnotes: Option<Vec<String>>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>, nullable)]

@@ -8,6 +8,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
+use utoipa::openapi::schema::{Array, ObjectBuilder, Type};
 
 /// RED, AMBER or GREEN: the committee's judgement, independent of severity.
 #[derive(Debug, Serialize, ToSchema)]
@@ -49,6 +50,16 @@ pub enum MitigationStateSchema {
     Complete,
 }
 
+/// The committee's decision on a proposal.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Decision)]
+#[serde(rename_all = "lowercase")]
+pub enum DecisionSchema {
+    Agreed,
+    Rejected,
+    Deferred,
+}
+
 /// The ISO 31000 responses to a risk.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = Response)]
@@ -87,8 +98,11 @@ pub struct ScoreSchema {
 /// An impact and a likelihood, as written in a request.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = ScorePair)]
+#[serde(deny_unknown_fields)]
 pub struct ScorePairSchema {
+    #[schema(minimum = 1, maximum = 10)]
     pub impact: u8,
+    #[schema(minimum = 1, maximum = 10)]
     pub likelihood: u8,
 }
 
@@ -202,4 +216,31 @@ pub struct ChainReportSchema {
     pub head: Option<String>,
     pub records: u64,
     pub problem: Option<ChainProblemSchema>,
+}
+
+/// A text that must not be blank, of at most `max` characters (as `required_text` reads it).
+fn text(max: usize) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some(r"\S"))
+        .max_length(Some(max))
+}
+
+/// A list of texts (consequences, impacts, footnotes, sub-items), none of them blank.
+pub fn texts() -> Array {
+    Array::new(text(riskreg_domain::validation::MAX_TEXT))
+}
+
+/// [`texts`], or `null`, in a change.
+pub fn texts_or_null() -> Array {
+    Array::new_nullable(text(riskreg_domain::validation::MAX_TEXT))
+}
+
+/// A list of register codes.
+pub fn register_codes() -> Array {
+    Array::new(
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(r"^[A-Za-z][A-Za-z0-9_]{1,15}$")),
+    )
 }

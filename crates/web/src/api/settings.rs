@@ -115,7 +115,9 @@ pub async fn save(
 /// One level of a scale: levels are numbered 1..N in order.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = ScaleLevel)]
+#[serde(deny_unknown_fields)]
 pub struct ScaleLevelSchema {
+    #[schema(minimum = 1, maximum = 10)]
     pub level: u8,
     pub label: String,
 }
@@ -123,9 +125,12 @@ pub struct ScaleLevelSchema {
 /// A severity band: severities `min..=max` (impact × likelihood), its name and colour.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = Band)]
+#[serde(deny_unknown_fields)]
 pub struct BandSchema {
     pub name: String,
+    #[schema(minimum = 1, maximum = 100)]
     pub min: u16,
+    #[schema(minimum = 1, maximum = 100)]
     pub max: u16,
     /// `#rrggbb`.
     pub colour: String,
@@ -135,6 +140,7 @@ pub struct BandSchema {
 /// first, `null` where the level has none.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = ClassificationCategory)]
+#[serde(deny_unknown_fields)]
 pub struct ClassificationCategorySchema {
     pub name: String,
     pub cells: Vec<Option<String>>,
@@ -142,6 +148,7 @@ pub struct ClassificationCategorySchema {
 
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = Classification)]
+#[serde(deny_unknown_fields)]
 pub struct ClassificationSchema {
     pub categories: Vec<ClassificationCategorySchema>,
 }
@@ -152,6 +159,7 @@ pub struct ClassificationSchema {
 /// are scored on the old scales.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = Settings)]
+#[serde(deny_unknown_fields)]
 pub struct SettingsSchema {
     pub impact_scale: Vec<ScaleLevelSchema>,
     pub likelihood_scale: Vec<ScaleLevelSchema>,

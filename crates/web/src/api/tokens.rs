@@ -67,11 +67,13 @@ pub struct CreatedToken {
 #[serde(deny_unknown_fields)]
 pub struct NewToken {
     /// What the token is for, e.g. "nightly export".
+    #[schema(pattern = r"\S", max_length = 200)]
     pub label: String,
     /// The most the token may do (default: your role); never more than your role.
     #[schema(value_type = Option<RoleSchema>)]
     pub role: Option<Role>,
     /// Days until the token stops working (1-3650); without it, until revoked.
+    #[schema(minimum = 1, maximum = 3650)]
     pub expires_in_days: Option<u32>,
 }
 

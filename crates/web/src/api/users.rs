@@ -105,13 +105,16 @@ pub async fn respond(state: &AppState, caller: &Caller, status: StatusCode, u: &
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
+    #[schema(pattern = r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,63}$")]
     pub name: String,
     #[schema(value_type = RoleSchema)]
     pub role: Role,
     /// At least 10 characters.
+    #[schema(min_length = 10, max_length = 256)]
     pub password: String,
     /// Registers the user is a member of.
     #[serde(default)]
+    #[schema(schema_with = super::schema::register_codes)]
     pub registers: Vec<String>,
 }
 
@@ -129,6 +132,7 @@ pub struct UserPatch {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewPassword {
+    #[schema(min_length = 10, max_length = 256)]
     pub password: String,
 }
 
