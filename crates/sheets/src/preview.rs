@@ -14,7 +14,7 @@ use crate::read::{self, FileKind};
 use crate::records::{Imported, RowReader, duplicate_refs};
 use crate::report::Problem;
 use crate::values;
-use crate::write::{CLASSIFICATION_SHEET, ISSUES_SHEET, REGISTERS_SHEET, SCALES_SHEET};
+use crate::write::{CLASSIFICATION_SHEET, ISSUES_SHEET, REGISTERS_SHEET, SCALES_SHEET, register_sheet_name};
 
 /// How to read a file.
 #[derive(Debug, Clone)]
@@ -155,14 +155,12 @@ fn read_workbook(
     let file_settings = p.settings.clone();
     let settings = file_settings.as_ref().unwrap_or(settings);
     for reg in p.registers.clone() {
-        match grids.iter().find(|g| g.sheet == reg.code.as_str()) {
+        let name = register_sheet_name(reg.code.as_str());
+        match grids.iter().find(|g| g.sheet == name) {
             Some(g) => read_records(g, options, settings, today, false, p),
             None => p.problems.push(Problem::sheet(
                 REGISTERS_SHEET,
-                format!(
-                    "lists register {} but the workbook has no sheet named {}",
-                    reg.code, reg.code
-                ),
+                format!("lists register {} but the workbook has no sheet named {name}", reg.code),
             )),
         }
     }

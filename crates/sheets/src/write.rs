@@ -17,6 +17,17 @@ pub const ISSUES_SHEET: &str = "Issues";
 pub const CLASSIFICATION_SHEET: &str = "Classification";
 pub const SCALES_SHEET: &str = "Scales";
 
+/// The name of a register's sheet: its code, unless that is the name of one of the
+/// workbook's own sheets (sheet names ignore case), when " register" is added to it.
+pub fn register_sheet_name(code: &str) -> String {
+    let taken = [REGISTERS_SHEET, ISSUES_SHEET, CLASSIFICATION_SHEET, SCALES_SHEET];
+    if taken.iter().any(|t| t.eq_ignore_ascii_case(code)) {
+        format!("{code} register")
+    } else {
+        code.to_owned()
+    }
+}
+
 /// What an export holds: registers with their risks and issues, as current or as at a date.
 #[derive(Debug, Clone)]
 pub struct Export {
@@ -330,7 +341,9 @@ pub fn xlsx(export: &Export) -> Result<Vec<u8>, XlsxError> {
     // written row by row to a temporary file instead of held in memory; the small sheets
     // are kept in memory as usual.
     for reg in &export.registers {
-        let sheet = book.add_worksheet_with_constant_memory().set_name(reg.code.as_str())?;
+        let sheet = book
+            .add_worksheet_with_constant_memory()
+            .set_name(register_sheet_name(reg.code.as_str()))?;
         sheet.set_landscape();
         let rows = export
             .risks

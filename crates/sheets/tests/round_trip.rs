@@ -347,3 +347,25 @@ fn dates_before_excel_begins_read_back() {
         NaiveDate::from_ymd_opt(1899, 12, 31)
     );
 }
+
+/// A register coded like one of the workbook's own sheets gets a sheet of its own, and
+/// reads back into that register.
+#[test]
+fn a_register_named_like_a_workbook_sheet_reads_back() {
+    for code in ["ISSUES", "REGISTERS", "SCALES", "CLASSIFICATION"] {
+        let mut e = export(
+            vec![RiskFields::new("There is a risk that names collide", 3, 3, Rag::Amber)],
+            vec![],
+        );
+        let code = RegisterCode::parse(code).expect("code");
+        e.registers[0].code = code.clone();
+        for r in &mut e.risks {
+            r.reference = RecordRef::new(code.clone(), r.reference.number);
+        }
+        let p = read_default(&xlsx(&e).expect("an export, not an error"));
+        assert!(p.problems.is_empty(), "{code}: {:#?}", p.problems);
+        assert_eq!(p.registers.len(), 1, "{code}");
+        assert_eq!(p.risks.len(), 1, "{code}");
+        assert_eq!(p.risks[0].register.as_ref(), Some(&code), "{code}");
+    }
+}
