@@ -324,6 +324,19 @@ fn write_table(
     Ok(())
 }
 
+/// Why an export cannot be written as a workbook, in the user's words, when what stops it
+/// is the export's content rather than a failure of the writer.
+pub fn refusal(e: &XlsxError) -> Option<&'static str> {
+    match e {
+        // Several long consequences or mitigations of one record share one cell.
+        XlsxError::MaxStringLengthExceeded => Some(
+            "a cell of this export would be longer than the 32,767 characters a spreadsheet cell can hold; \
+             export it as JSON or CSV instead",
+        ),
+        _ => None,
+    }
+}
+
 /// The export as an XLSX workbook.
 pub fn xlsx(export: &Export) -> Result<Vec<u8>, XlsxError> {
     let formats = Formats::new(&export.settings);

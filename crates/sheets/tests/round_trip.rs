@@ -369,3 +369,14 @@ fn a_register_named_like_a_workbook_sheet_reads_back() {
         assert_eq!(p.risks[0].register.as_ref(), Some(&code), "{code}");
     }
 }
+
+/// Consequences that together overflow one cell are refused in words, not written cut short.
+#[test]
+fn a_cell_longer_than_a_spreadsheet_holds_is_refused_in_words() {
+    let mut f = RiskFields::new("There is a risk that the consequences run long", 3, 3, Rag::Amber);
+    f.consequences = (0..4).map(|i| format!("{i}{}", "x".repeat(9_000))).collect();
+    let e = export(vec![f], vec![]);
+    let err = xlsx(&e).expect_err("36,000 characters do not fit one cell");
+    let rule = riskreg_sheets::write::refusal(&err).expect("a refusal, not a failure");
+    assert!(rule.contains("32,767"), "{rule}");
+}

@@ -336,7 +336,10 @@ pub async fn export(s: &Session, args: ExportArgs) -> anyhow::Result<ExitCode> {
             if args.out.is_none() {
                 return Err(StoreError::invalid("out", "an XLSX export needs --out FILE").into());
             }
-            riskreg_sheets::write::xlsx(&e).context("writing the workbook")?
+            riskreg_sheets::write::xlsx(&e).map_err(|e| match riskreg_sheets::write::refusal(&e) {
+                Some(rule) => anyhow::anyhow!("--format xlsx: {rule}"),
+                None => anyhow::Error::new(e).context("writing the workbook"),
+            })?
         }
         ExportFormat::Csv => {
             let e = riskreg_web::api::exchange::sheet_export(s.store.as_ref(), register.as_ref(), args.as_at).await?;

@@ -512,7 +512,10 @@ async fn export(
         }
         ExportFormat::Xlsx => {
             let e = sheet_export(store, Some(&register.code), as_at).await?;
-            let bytes = riskreg_sheets::write::xlsx(&e).map_err(Error::internal)?;
+            let bytes = riskreg_sheets::write::xlsx(&e).map_err(|e| match riskreg_sheets::write::refusal(&e) {
+                Some(rule) => Error::invalid("format", rule),
+                None => Error::internal(e),
+            })?;
             (
                 bytes,
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
