@@ -13,9 +13,7 @@ mod common;
 
 use std::time::Instant;
 
-use riskreg_domain::MitigationState;
-use riskreg_domain::view::MitigationView;
-use riskreg_reports::{Format, Movement, Paper, RiskEntry, render};
+use riskreg_reports::{Format, render};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -37,7 +35,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let mut paper = common::demo_like();
     if let Some(n) = risks {
-        generate(&mut paper, n);
+        common::generate_risks(&mut paper, n);
     }
     for format in [Format::Html, Format::Markdown, Format::Docx, Format::Pdf] {
         if only.is_some_and(|f| f != format.extension()) {
@@ -56,45 +54,4 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     Ok(())
-}
-
-/// Replaces the register with `n` risks spread over the matrix, three mitigations each.
-fn generate(paper: &mut Paper, n: u32) {
-    let Some(template) = paper.risks.first().cloned() else {
-        return;
-    };
-    let states = [
-        MitigationState::Complete,
-        MitigationState::Ongoing,
-        MitigationState::Planned,
-    ];
-    paper.risks = (1..=n)
-        .map(|number| {
-            let mut e: RiskEntry = template.clone();
-            let r = &mut e.risk;
-            r.number = number;
-            r.reference = format!("PANEL-{number}");
-            r.impact = (number % 5) as u8 + 1;
-            r.likelihood = (number / 5 % 5) as u8 + 1;
-            r.severity = u16::from(r.impact) * u16::from(r.likelihood);
-            r.statement = format!(
-                "Generated risk {number}: a change in one part of the service may lead to \
-                 delays elsewhere, with cost and reputational consequences for the programme."
-            );
-            r.mitigations = (0..3)
-                .map(|m| MitigationView {
-                    text: format!("Mitigation {m} of risk {number}: monitor, report monthly and escalate when thresholds are crossed."),
-                    state: states[m],
-                    owner: None,
-                    due: None,
-                    added_on: None,
-                    new: m == 2 && number % 7 == 0,
-                    sub_items: Vec::new(),
-                })
-                .collect();
-            r.footnotes.clear();
-            e.movement = Some(Movement::Unchanged);
-            e
-        })
-        .collect();
 }

@@ -115,3 +115,41 @@ fn a_draft_pdf_carries_its_notes() {
     assert!(flat.contains("Draft: to resolve before this paper is issued"));
     assert!(flat.contains("PANEL-18: only unclear mitigations"));
 }
+
+/// A register too long for one table, or for one part: the appendix is set as a run of
+/// tables in two parts, and every risk is still listed once, in the appendix's order, with
+/// its footnotes, sub-items and column headings.
+#[test]
+fn a_long_register_lists_every_risk_once_in_order() {
+    let mut paper = demo_like();
+    generate_risks(&mut paper, 1000);
+    for e in paper.risks.iter_mut().filter(|e| e.risk.number % 40 == 0) {
+        e.risk.footnotes = vec![format!("A note on generated risk {}.", e.risk.number)];
+        e.risk.mitigations[0].sub_items = vec![format!("A step towards mitigating risk {}.", e.risk.number)];
+    }
+    let text = pdf_extract::extract_text_from_mem(&render_pdf(&paper).unwrap()).unwrap();
+    let flat = squash(&text);
+
+    let mut order: Vec<(u16, u32)> = paper.risks.iter().map(|e| (e.risk.severity, e.risk.number)).collect();
+    order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut previous = 0;
+    for (_, number) in order {
+        let needle = format!("Generated risk {number}:");
+        assert_eq!(flat.matches(&needle).count(), 1, "risk {number} is listed once");
+        let at = flat.find(&needle).unwrap();
+        assert!(at > previous, "risk {number} is out of order");
+        previous = at;
+    }
+    for number in [40, 520, 1000] {
+        assert!(
+            flat.contains(&format!("A note on generated risk {number}.")),
+            "footnote on {number}"
+        );
+        assert!(
+            flat.contains(&format!("A step towards mitigating risk {number}.")),
+            "sub-item of {number}"
+        );
+    }
+    // 1,000 rows make 42 tables, each opening with the column headings.
+    assert!(flat.matches("There is a risk that…").count() >= 42);
+}

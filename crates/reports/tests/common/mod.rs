@@ -4,9 +4,10 @@
 #![allow(dead_code, clippy::unwrap_used)]
 
 use chrono::{NaiveDate, TimeZone, Utc};
+use riskreg_domain::MitigationState;
 use riskreg_domain::document::{Document, Record};
 use riskreg_domain::register::Revision;
-use riskreg_domain::view::{IssueView, RiskView};
+use riskreg_domain::view::{IssueView, MitigationView, RiskView};
 use riskreg_domain::{Issue, IssueFields, RecordRef, Risk, RiskFields};
 use riskreg_reports::{Amendment, IssueEntry, IssueUpdate, Movement, NewRisk, Paper, Recommendation, RiskEntry};
 
@@ -157,4 +158,45 @@ pub fn scores(paper: &Paper) -> Vec<(u32, u8, u8)> {
         .iter()
         .map(|e| (e.risk.number, e.risk.impact, e.risk.likelihood))
         .collect()
+}
+
+/// Replaces the register with `n` risks spread over the matrix, three mitigations each.
+pub fn generate_risks(paper: &mut Paper, n: u32) {
+    let Some(template) = paper.risks.first().cloned() else {
+        return;
+    };
+    let states = [
+        MitigationState::Complete,
+        MitigationState::Ongoing,
+        MitigationState::Planned,
+    ];
+    paper.risks = (1..=n)
+        .map(|number| {
+            let mut e: RiskEntry = template.clone();
+            let r = &mut e.risk;
+            r.number = number;
+            r.reference = format!("PANEL-{number}");
+            r.impact = (number % 5) as u8 + 1;
+            r.likelihood = (number / 5 % 5) as u8 + 1;
+            r.severity = u16::from(r.impact) * u16::from(r.likelihood);
+            r.statement = format!(
+                "Generated risk {number}: a change in one part of the service may lead to \
+                 delays elsewhere, with cost and reputational consequences for the programme."
+            );
+            r.mitigations = (0..3)
+                .map(|m| MitigationView {
+                    text: format!("Mitigation {m} of risk {number}: monitor, report monthly and escalate when thresholds are crossed."),
+                    state: states[m],
+                    owner: None,
+                    due: None,
+                    added_on: None,
+                    new: m == 2 && number % 7 == 0,
+                    sub_items: Vec::new(),
+                })
+                .collect();
+            r.footnotes.clear();
+            e.movement = Some(Movement::Unchanged);
+            e
+        })
+        .collect();
 }
