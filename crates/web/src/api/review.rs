@@ -562,6 +562,8 @@ async fn meeting_paper(
         .await
         .map_err(Error::internal)?
         .map_err(Error::internal)?;
+    // What typst kept of this paper would otherwise stay resident in the server.
+    drop(tokio::task::spawn_blocking(riskreg_reports::release_caches));
     let mut headers = HeaderMap::new();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(format.media_type()));
     let name = format!(
