@@ -130,6 +130,22 @@ pub async fn save(c: &Client) {
         .expect("save");
 }
 
+/// On the import page, chooses the file at `path` and uploads it for a preview.
+pub async fn upload_import(c: &Client, path: &std::path::Path) {
+    c.find(Locator::Css("input[type=file]"))
+        .await
+        .expect("file input")
+        .send_keys(&path.display().to_string())
+        .await
+        .expect("choose the file");
+    c.find(Locator::Css("form.import-upload button[type=submit]"))
+        .await
+        .expect("upload button")
+        .click()
+        .await
+        .expect("upload");
+}
+
 /// Waits until an element matching `css` holds `text`, and returns it.
 pub async fn wait_for_text(c: &Client, css: &str, text: &str) -> Element {
     let deadline = Instant::now() + Duration::from_secs(10);

@@ -5,7 +5,8 @@ use riskreg_domain::{Rag, RecordRef, RegisterCode, RiskFields};
 use riskreg_store::{RecordQuery, WriteContext};
 
 use crate::harness::{
-    TestServer, browser, fill, save, screenshot, screenshot_at, sign_in, spawn_server, texts, wait_for_text,
+    TestServer, browser, fill, save, screenshot, screenshot_at, sign_in, spawn_server, texts, upload_import,
+    wait_for_text,
 };
 
 async fn risk(server: &TestServer, r: &str) -> riskreg_domain::Risk {
@@ -349,18 +350,7 @@ async fn a_csv_register_is_uploaded_previewed_and_imported() {
         .await
         .expect("open the import");
     wait_for_text(&c, "h1", "Import into").await;
-    c.find(Locator::Css("input[type=file]"))
-        .await
-        .expect("file input")
-        .send_keys(&path.display().to_string())
-        .await
-        .expect("choose the file");
-    c.find(Locator::Css("form.import-upload button[type=submit]"))
-        .await
-        .expect("upload button")
-        .click()
-        .await
-        .expect("upload");
+    upload_import(&c, &path).await;
     wait_for_text(&c, "#import-summary", "2 risks would be created").await;
     let refs = texts(&c, "#import-rows td.source-ref").await;
     assert_eq!(refs, ["EST-01", "EST-02"]);

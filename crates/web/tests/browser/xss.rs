@@ -18,7 +18,7 @@ use reqwest::header::{CONTENT_TYPE, COOKIE, SET_COOKIE};
 use serde_json::{Value, json};
 
 use crate::corpus::{INSPECT_JS, Kind, control_page, corpus, csp_problem, escape_html, formulas, markdown_problem};
-use crate::harness::{PASSWORD, TestServer, browser, screenshot, sign_in, spawn_server, wait_for_text};
+use crate::harness::{PASSWORD, TestServer, browser, screenshot, sign_in, spawn_server, upload_import, wait_for_text};
 use crate::xss_seed::{self, API_FIELDS, Api, IMPORT_COLUMNS, IMPORTED, SETTINGS_FIELDS, UPLOADED, code};
 
 /// Chromium's `Page.setBypassCSP` through chromedriver's CDP endpoint: the session then
@@ -365,18 +365,7 @@ async fn upload(c: &Client, session: &Session<'_>, texts: &[String], report: &mu
     report.response("import preview", preview.status(), StatusCode::OK, preview.headers());
 
     c.goto(&session.server.url(&screen)).await.expect("open");
-    c.find(Locator::Css("input[type=file]"))
-        .await
-        .expect("file input")
-        .send_keys(&path.display().to_string())
-        .await
-        .expect("choose the file");
-    c.find(Locator::Css("form.import-upload button[type=submit]"))
-        .await
-        .expect("upload button")
-        .click()
-        .await
-        .expect("upload");
+    upload_import(c, &path).await;
     wait_for_text(c, "#import-summary", "would be created").await;
     let mut expect = texts.to_vec();
     expect.push(name);
