@@ -100,14 +100,7 @@ impl Api<'_> {
 
     /// The ETag of what `path` reads.
     pub async fn etag(&self, path: &str) -> String {
-        let r = self
-            .http
-            .get(self.server.url(path))
-            .bearer_auth(&self.token)
-            .send()
-            .await
-            .expect("GET");
-        assert_eq!(r.status(), StatusCode::OK, "{path}");
+        let r = self.get_ok(path).await;
         r.headers()
             .get("etag")
             .and_then(|v| v.to_str().ok())
@@ -155,7 +148,8 @@ impl Api<'_> {
         assert_eq!(status, StatusCode::CREATED, "{}", r.text().await.unwrap_or_default());
     }
 
-    pub async fn bytes(&self, path: &str) -> Vec<u8> {
+    /// `GET path` with the token, which must answer 200.
+    async fn get_ok(&self, path: &str) -> reqwest::Response {
         let r = self
             .http
             .get(self.server.url(path))
@@ -164,6 +158,11 @@ impl Api<'_> {
             .await
             .expect("GET");
         assert_eq!(r.status(), StatusCode::OK, "{path}");
+        r
+    }
+
+    pub async fn bytes(&self, path: &str) -> Vec<u8> {
+        let r = self.get_ok(path).await;
         r.bytes().await.expect("body").to_vec()
     }
 }
