@@ -350,11 +350,18 @@ impl Store for PgStore {
                 .iter()
                 .map(risk_from_event_row)
                 .collect::<StoreResult<Vec<_>>>()?,
-            None => sqlx::query(
-                "SELECT register, number, body, version, updated_at, updated_by FROM risks
-                 WHERE ($1::text IS NULL OR register = $1) AND ($2 OR live)
-                 ORDER BY severity DESC, number ASC, register ASC",
-            )
+            // The register named plainly when there is one, so that its rows are read by
+            // key whatever plan the server settles on; the order is made below.
+            None => sqlx::query(match query.register {
+                Some(_) => {
+                    "SELECT register, number, body, version, updated_at, updated_by FROM risks
+                     WHERE register = $1 AND ($2 OR live)"
+                }
+                None => {
+                    "SELECT register, number, body, version, updated_at, updated_by FROM risks
+                     WHERE $1::text IS NULL AND ($2 OR live)"
+                }
+            })
             .bind(query.register.as_ref().map(RegisterCode::as_str))
             .bind(query.include_closed)
             .fetch_all(&self.pool)
@@ -377,18 +384,19 @@ impl Store for PgStore {
         }
         // The same order as `risks` (codes compared bytewise, as Rust does). With one
         // register the order is the risks_by_order index's, named plainly so it is used. The
-        // total rides along as an uncorrelated subquery, saving a round trip.
+        // total rides along as an uncorrelated subquery, saving a round trip, and is read
+        // from the totals that triggers keep (migration 0009) rather than counted.
         let rows = match &query.register {
             Some(code) => sqlx::query(
                 "SELECT register, number, body, version, updated_at, updated_by,
-                        (SELECT COUNT(*) FROM risks WHERE register = $1 AND ($2 OR live)) AS total
+                        (SELECT CASE WHEN $2 THEN risks ELSE live END FROM risk_totals WHERE register = $1) AS total
                  FROM risks WHERE register = $1 AND ($2 OR live)
                  ORDER BY severity DESC, number ASC LIMIT $3 OFFSET $4",
             )
             .bind(code.as_str()),
             None => sqlx::query(
                 "SELECT register, number, body, version, updated_at, updated_by,
-                        (SELECT COUNT(*) FROM risks WHERE $1::text IS NULL AND ($2 OR live)) AS total
+                        (SELECT SUM(CASE WHEN $2 THEN risks ELSE live END)::BIGINT FROM risk_totals WHERE $1::text IS NULL) AS total
                  FROM risks WHERE $1::text IS NULL AND ($2 OR live)
                  ORDER BY severity DESC, number ASC, register COLLATE \"C\" ASC LIMIT $3 OFFSET $4",
             )
@@ -408,7 +416,8 @@ impl Store for PgStore {
                     self.register(code, None).await?;
                 }
                 sqlx::query_scalar::<_, i64>(
-                    "SELECT COUNT(*) FROM risks WHERE ($1::text IS NULL OR register = $1) AND ($2 OR live)",
+                    "SELECT COALESCE(SUM(CASE WHEN $2 THEN risks ELSE live END), 0)::BIGINT FROM risk_totals
+                     WHERE $1::text IS NULL OR register = $1",
                 )
                 .bind(query.register.as_ref().map(RegisterCode::as_str))
                 .bind(query.include_closed)
@@ -456,10 +465,16 @@ impl Store for PgStore {
                 .iter()
                 .map(issue_from_event_row)
                 .collect::<StoreResult<Vec<_>>>()?,
-            None => sqlx::query(
-                "SELECT register, number, body, version, updated_at, updated_by FROM issues
-                 WHERE ($1::text IS NULL OR register = $1) AND ($2 OR live)",
-            )
+            None => sqlx::query(match query.register {
+                Some(_) => {
+                    "SELECT register, number, body, version, updated_at, updated_by FROM issues
+                     WHERE register = $1 AND ($2 OR live)"
+                }
+                None => {
+                    "SELECT register, number, body, version, updated_at, updated_by FROM issues
+                     WHERE $1::text IS NULL AND ($2 OR live)"
+                }
+            })
             .bind(query.register.as_ref().map(RegisterCode::as_str))
             .bind(query.include_closed)
             .fetch_all(&self.pool)

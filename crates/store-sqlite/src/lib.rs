@@ -2,6 +2,7 @@
 //! committed write survives a crash. Writes take the database's write lock up front
 //! (`BEGIN IMMEDIATE`), which serialises them and so the hash chain's head.
 
+mod bulk;
 mod rows;
 mod tx;
 mod users;
@@ -20,7 +21,11 @@ use riskreg_store::{Event, JsonRecord, RecordQuery, RecordType, Store, StoreErro
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
 
-use crate::rows::{db_err, event_from_row, issue_from_parts, register_from_parts, risk_from_parts};
+use crate::bulk::BulkReader;
+use crate::rows::{
+    TableRow, VersionRow, db_err, event_from_row, issue_from_table, issue_from_version, register_from_parts,
+    register_from_version, risk_from_table, risk_from_version, version_parts,
+};
 
 /// How long a write waits for another writer before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -37,6 +42,9 @@ pub struct SqliteStore {
     /// Writes arriving together commit together (see [`GroupCommit`]); started by the
     /// first write, shared by every clone of the store.
     group: Arc<OnceLock<GroupCommit>>,
+    /// Large reads step their rows on a connection of their own (see [`bulk`]); `None` for
+    /// a database in memory, which has no file to open it on.
+    bulk: Option<Arc<BulkReader>>,
 }
 
 impl SqliteStore {
@@ -59,10 +67,16 @@ impl SqliteStore {
             .run(&pool)
             .await
             .map_err(|e| StoreError::Other(format!("cannot migrate {url}: {e}")))?;
+        // The main database's file as SQLite resolved it; empty for one in memory.
+        let file: String = sqlx::query_scalar("SELECT file FROM pragma_database_list WHERE name = 'main'")
+            .fetch_one(&pool)
+            .await
+            .map_err(db_err)?;
         Ok(Self {
             pool,
             write_gate: Arc::default(),
             group: Arc::default(),
+            bulk: (!file.is_empty()).then(|| Arc::new(BulkReader::new(file.into()))),
         })
     }
 
@@ -115,41 +129,87 @@ impl SqliteStore {
         Ok(())
     }
 
-    async fn latest_versions(
+    /// Each record's newest version as at `as_at`, each made by `make` (on the bulk
+    /// reader's thread where there is one, since there may be a hundred thousand).
+    async fn versions_as_at<T: Send + 'static>(
         &self,
         record_type: RecordType,
         register: Option<&RegisterCode>,
         as_at: DateTime<Utc>,
-    ) -> StoreResult<Vec<sqlx::sqlite::SqliteRow>> {
+        make: fn(VersionRow) -> StoreResult<T>,
+    ) -> StoreResult<Vec<T>> {
         // Each record's newest version as at `as_at` is found from the events_as_at index
         // alone (migration 0008), and only those versions' rows are read: the cost is one
         // index scan and one row per record, not every past version's body. The register is
-        // named plainly, not as `?2 IS NULL OR …`, so that SQLite can use the index.
+        // named plainly, not as `?2 IS NULL OR …`, so that SQLite can use the index. With
+        // MAX(), SQLite takes the other bare columns (here `seq`, which every index entry
+        // carries) from the row that holds the maximum, so each version is then read by
+        // its rowid rather than sought again through the unique index.
         let sql = match register {
             Some(_) => {
                 "SELECT e.record_key, e.version, e.at, e.actor, e.after
-                 FROM (SELECT record_key, MAX(version) AS version FROM events
+                 FROM (SELECT record_key, MAX(version) AS version, seq FROM events
                        WHERE register = ?2 AND record_type = ?1 AND at <= ?3
                        GROUP BY record_key) AS m
-                 JOIN events AS e
-                   ON e.record_type = ?1 AND e.record_key = m.record_key AND e.version = m.version"
+                 JOIN events AS e ON e.seq = m.seq"
             }
             None => {
                 "SELECT e.record_key, e.version, e.at, e.actor, e.after
-                 FROM (SELECT record_key, MAX(version) AS version FROM events
+                 FROM (SELECT record_key, MAX(version) AS version, seq FROM events
                        WHERE record_type = ?1 AND at <= ?3 AND (?2 IS NULL)
                        GROUP BY record_key) AS m
-                 JOIN events AS e
-                   ON e.record_type = ?1 AND e.record_key = m.record_key AND e.version = m.version"
+                 JOIN events AS e ON e.seq = m.seq"
             }
         };
+        let register = register.map(|r| r.as_str().to_owned());
+        let at = timestamp_text(as_at);
+        if let Some(bulk) = &self.bulk {
+            return bulk
+                .read(move |conn| {
+                    bulk::collect(conn, sql, (record_type.as_str(), register, at), |row| {
+                        make(bulk::version_row(row)?)
+                    })
+                })
+                .await;
+        }
         sqlx::query(sql)
             .bind(record_type.as_str())
-            .bind(register.map(RegisterCode::as_str))
-            .bind(timestamp_text(as_at))
+            .bind(register)
+            .bind(at)
             .fetch_all(&self.pool)
             .await
-            .map_err(db_err)
+            .map_err(db_err)?
+            .iter()
+            .map(|row| make(version_parts(row)?))
+            .collect()
+    }
+
+    /// The rows `sql` selects from a record table for `register` (or all registers) and
+    /// `include_closed`, each made by `make`: through the bulk reader where there is one.
+    async fn table_rows<T: Send + 'static>(
+        &self,
+        sql: &'static str,
+        register: Option<&RegisterCode>,
+        include_closed: bool,
+        make: fn(TableRow) -> StoreResult<T>,
+    ) -> StoreResult<Vec<T>> {
+        let register = register.map(|r| r.as_str().to_owned());
+        if let Some(bulk) = &self.bulk {
+            return bulk
+                .read(move |conn| {
+                    bulk::collect(conn, sql, (register, include_closed), |row| make(bulk::table_row(row)?))
+                })
+                .await;
+        }
+        sqlx::query(sql)
+            .bind(register)
+            .bind(include_closed)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?
+            .iter()
+            .map(|row| make(rows::table_parts(row)?))
+            .collect()
     }
 
     async fn latest_version(
@@ -172,33 +232,6 @@ impl SqliteStore {
     }
 }
 
-fn parts(row: &sqlx::sqlite::SqliteRow) -> StoreResult<(String, u32, String, String, String)> {
-    Ok((
-        row.try_get("record_key").map_err(db_err)?,
-        row.try_get::<i64, _>("version").map_err(db_err)? as u32,
-        row.try_get("at").map_err(db_err)?,
-        row.try_get("actor").map_err(db_err)?,
-        row.try_get::<Option<String>, _>("after")
-            .map_err(db_err)?
-            .unwrap_or_default(),
-    ))
-}
-
-fn risk_from_event_row(row: &sqlx::sqlite::SqliteRow) -> StoreResult<Risk> {
-    let (key, version, at, actor, body) = parts(row)?;
-    risk_from_parts(&RecordRef::parse(&key)?, &body, version, &at, actor)
-}
-
-fn issue_from_event_row(row: &sqlx::sqlite::SqliteRow) -> StoreResult<Issue> {
-    let (key, version, at, actor, body) = parts(row)?;
-    issue_from_parts(&RecordRef::parse(&key)?, &body, version, &at, actor)
-}
-
-fn register_from_event_row(row: &sqlx::sqlite::SqliteRow) -> StoreResult<Register> {
-    let (key, version, at, actor, body) = parts(row)?;
-    register_from_parts(&key, &body, version, &at, actor)
-}
-
 #[async_trait]
 impl Store for SqliteStore {
     fn group_commit(&self) -> Option<&GroupCommit> {
@@ -209,6 +242,7 @@ impl Store for SqliteStore {
                 pool: self.pool.clone(),
                 write_gate: Arc::clone(&self.write_gate),
                 group: Arc::default(),
+                bulk: self.bulk.clone(),
             }))
         }))
     }
@@ -249,12 +283,10 @@ impl Store for SqliteStore {
 
     async fn registers(&self, as_at: Option<DateTime<Utc>>) -> StoreResult<Vec<Register>> {
         let registers = match as_at {
-            Some(t) => self
-                .latest_versions(RecordType::Register, None, t)
-                .await?
-                .iter()
-                .map(register_from_event_row)
-                .collect::<StoreResult<Vec<_>>>()?,
+            Some(t) => {
+                self.versions_as_at(RecordType::Register, None, t, register_from_version)
+                    .await?
+            }
             None => sqlx::query("SELECT code, body, version, updated_at, updated_by FROM registers")
                 .fetch_all(&self.pool)
                 .await
@@ -283,7 +315,7 @@ impl Store for SqliteStore {
             Some(t) => {
                 let row = self.latest_version(RecordType::Register, code.as_str(), t).await?;
                 row.as_ref()
-                    .map(register_from_event_row)
+                    .map(|r| register_from_version(version_parts(r)?))
                     .transpose()?
                     .ok_or_else(not_found)
             }
@@ -310,25 +342,26 @@ impl Store for SqliteStore {
             self.register(code, query.as_at).await?;
         }
         let mut risks = match query.as_at {
-            Some(t) => self
-                .latest_versions(RecordType::Risk, query.register.as_ref(), t)
-                .await?
-                .iter()
-                .map(risk_from_event_row)
-                .collect::<StoreResult<Vec<_>>>()?,
-            None => sqlx::query(
-                "SELECT register, number, body, version, updated_at, updated_by FROM risks
-                 WHERE (?1 IS NULL OR register = ?1) AND (?2 OR live = 1)
-                 ORDER BY severity DESC, number ASC, register ASC",
-            )
-            .bind(query.register.as_ref().map(RegisterCode::as_str))
-            .bind(query.include_closed)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db_err)?
-            .iter()
-            .map(rows::risk_from_table_row)
-            .collect::<StoreResult<Vec<_>>>()?,
+            Some(t) => {
+                self.versions_as_at(RecordType::Risk, query.register.as_ref(), t, risk_from_version)
+                    .await?
+            }
+            None => {
+                // The register is named plainly when there is one, so that SQLite reads its
+                // rows by key rather than scanning every register's; the order is made below.
+                let sql = match query.register {
+                    Some(_) => {
+                        "SELECT register, number, body, version, updated_at, updated_by FROM risks
+                         WHERE register = ?1 AND (?2 OR live = 1)"
+                    }
+                    None => {
+                        "SELECT register, number, body, version, updated_at, updated_by FROM risks
+                         WHERE ?1 IS NULL AND (?2 OR live = 1)"
+                    }
+                };
+                self.table_rows(sql, query.register.as_ref(), query.include_closed, risk_from_table)
+                    .await?
+            }
         };
         if !query.include_closed {
             risks.retain(|r| r.fields.status.is_live());
@@ -341,7 +374,7 @@ impl Store for SqliteStore {
         let row = match as_at {
             Some(t) => {
                 let row = self.latest_version(RecordType::Risk, &reference.to_string(), t).await?;
-                row.as_ref().map(risk_from_event_row).transpose()?
+                row.as_ref().map(|r| risk_from_version(version_parts(r)?)).transpose()?
             }
             None => sqlx::query(
                 "SELECT register, number, body, version, updated_at, updated_by FROM risks
@@ -401,39 +434,63 @@ impl Store for SqliteStore {
         }
         // The same order as `risks`. With one register the order is the risks_by_order
         // index's, and the query must name the register plainly for SQLite to use it. The
-        // total rides along as an uncorrelated subquery (SQLite runs it once): each statement
-        // is a round trip to the connection's thread, which costs more than the count.
-        let rows = match &query.register {
-            Some(code) => sqlx::query(
+        // total rides along as an uncorrelated subquery (SQLite runs it once), read from
+        // the totals that triggers keep (migration 0009): counting a register's index
+        // entries took twice as long as reading the page.
+        let sql = match &query.register {
+            Some(_) => {
                 "SELECT register, number, body, version, updated_at, updated_by,
-                        (SELECT COUNT(*) FROM risks WHERE register = ?1 AND (?2 OR live = 1)) AS total
+                        (SELECT CASE WHEN ?2 THEN risks ELSE live END FROM risk_totals WHERE register = ?1) AS total
                  FROM risks WHERE register = ?1 AND (?2 OR live = 1)
-                 ORDER BY severity DESC, number ASC LIMIT ?3 OFFSET ?4",
-            )
-            .bind(code.as_str()),
-            None => sqlx::query(
+                 ORDER BY severity DESC, number ASC LIMIT ?3 OFFSET ?4"
+            }
+            None => {
                 "SELECT register, number, body, version, updated_at, updated_by,
-                        (SELECT COUNT(*) FROM risks WHERE ?1 IS NULL AND (?2 OR live = 1)) AS total
+                        (SELECT SUM(CASE WHEN ?2 THEN risks ELSE live END) FROM risk_totals WHERE ?1 IS NULL) AS total
                  FROM risks WHERE ?1 IS NULL AND (?2 OR live = 1)
-                 ORDER BY severity DESC, number ASC, register ASC LIMIT ?3 OFFSET ?4",
-            )
-            .bind(None::<&str>),
-        }
-        .bind(query.include_closed)
-        .bind(i64::from(limit))
-        .bind(i64::from(offset))
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db_err)?;
-        let total = match rows.first() {
-            Some(row) => row.try_get::<i64, _>("total").map_err(db_err)?,
+                 ORDER BY severity DESC, number ASC, register ASC LIMIT ?3 OFFSET ?4"
+            }
+        };
+        let register = query.register.as_ref().map(|c| c.as_str().to_owned());
+        let include_closed = query.include_closed;
+        let (limit, offset) = (i64::from(limit), i64::from(offset));
+        // A page is fifty rows: read on the bulk reader, they cross threads once, not one by one.
+        let page: Vec<(Risk, i64)> = match &self.bulk {
+            Some(bulk) => {
+                bulk.read(move |conn| {
+                    bulk::collect(conn, sql, (register, include_closed, limit, offset), |row| {
+                        Ok((risk_from_table(bulk::table_row(row)?)?, bulk::int(row, 6)?))
+                    })
+                })
+                .await?
+            }
+            None => sqlx::query(sql)
+                .bind(register)
+                .bind(include_closed)
+                .bind(limit)
+                .bind(offset)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_err)?
+                .iter()
+                .map(|row| {
+                    Ok((
+                        rows::risk_from_table_row(row)?,
+                        row.try_get::<i64, _>("total").map_err(db_err)?,
+                    ))
+                })
+                .collect::<StoreResult<_>>()?,
+        };
+        let total = match page.first() {
+            Some((_, total)) => *total,
             None => {
                 // An empty page: the register may not exist, or the offset is past the end.
                 if let Some(code) = &query.register {
                     self.register(code, None).await?;
                 }
                 sqlx::query_scalar::<_, i64>(
-                    "SELECT COUNT(*) FROM risks WHERE (?1 IS NULL OR register = ?1) AND (?2 OR live = 1)",
+                    "SELECT COALESCE(SUM(CASE WHEN ?2 THEN risks ELSE live END), 0) FROM risk_totals
+                     WHERE ?1 IS NULL OR register = ?1",
                 )
                 .bind(query.register.as_ref().map(RegisterCode::as_str))
                 .bind(query.include_closed)
@@ -442,10 +499,7 @@ impl Store for SqliteStore {
                 .map_err(db_err)?
             }
         };
-        let risks = rows
-            .iter()
-            .map(rows::risk_from_table_row)
-            .collect::<StoreResult<Vec<_>>>()?;
+        let risks = page.into_iter().map(|(risk, _)| risk).collect();
         Ok((risks, total as u64))
     }
 
@@ -454,24 +508,24 @@ impl Store for SqliteStore {
             self.register(code, query.as_at).await?;
         }
         let mut issues = match query.as_at {
-            Some(t) => self
-                .latest_versions(RecordType::Issue, query.register.as_ref(), t)
-                .await?
-                .iter()
-                .map(issue_from_event_row)
-                .collect::<StoreResult<Vec<_>>>()?,
-            None => sqlx::query(
-                "SELECT register, number, body, version, updated_at, updated_by FROM issues
-                 WHERE (?1 IS NULL OR register = ?1) AND (?2 OR live = 1)",
-            )
-            .bind(query.register.as_ref().map(RegisterCode::as_str))
-            .bind(query.include_closed)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db_err)?
-            .iter()
-            .map(rows::issue_from_table_row)
-            .collect::<StoreResult<Vec<_>>>()?,
+            Some(t) => {
+                self.versions_as_at(RecordType::Issue, query.register.as_ref(), t, issue_from_version)
+                    .await?
+            }
+            None => {
+                let sql = match query.register {
+                    Some(_) => {
+                        "SELECT register, number, body, version, updated_at, updated_by FROM issues
+                         WHERE register = ?1 AND (?2 OR live = 1)"
+                    }
+                    None => {
+                        "SELECT register, number, body, version, updated_at, updated_by FROM issues
+                         WHERE ?1 IS NULL AND (?2 OR live = 1)"
+                    }
+                };
+                self.table_rows(sql, query.register.as_ref(), query.include_closed, issue_from_table)
+                    .await?
+            }
         };
         if !query.include_closed {
             issues.retain(|i| i.fields.status == riskreg_domain::IssueStatus::Open);
@@ -486,7 +540,9 @@ impl Store for SqliteStore {
                 let row = self
                     .latest_version(RecordType::Issue, &reference.to_string(), t)
                     .await?;
-                row.as_ref().map(issue_from_event_row).transpose()?
+                row.as_ref()
+                    .map(|r| issue_from_version(version_parts(r)?))
+                    .transpose()?
             }
             None => sqlx::query(
                 "SELECT register, number, body, version, updated_at, updated_by FROM issues
@@ -549,7 +605,16 @@ impl Store for SqliteStore {
     }
 
     async fn stored_events(&self, after: i64, limit: u32) -> StoreResult<Vec<Event<String>>> {
-        sqlx::query("SELECT * FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2")
+        // The columns in the order bulk::stored_event reads them.
+        const SQL: &str = "SELECT seq, at, recorded_at, actor, reason, kind, record_type, record_key, register,
+                                  version, before, after, prev_hash, hash
+                           FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2";
+        if let Some(bulk) = &self.bulk {
+            return bulk
+                .read(move |conn| bulk::collect(conn, SQL, (after, limit), bulk::stored_event))
+                .await;
+        }
+        sqlx::query(SQL)
             .bind(after)
             .bind(i64::from(limit))
             .fetch_all(&self.pool)
@@ -594,28 +659,43 @@ impl Store for SqliteStore {
     }
 
     async fn current_records(&self) -> StoreResult<Vec<(RecordType, String, u32, serde_json::Value)>> {
-        let rows = sqlx::query(
-            "SELECT 'settings' AS t, 'settings' AS k, version, body FROM settings
+        self.current_record_texts()
+            .await?
+            .into_iter()
+            .map(|(record_type, key, version, body)| {
+                Ok((
+                    record_type,
+                    key,
+                    version,
+                    serde_json::from_str(&body).map_err(StoreError::other)?,
+                ))
+            })
+            .collect()
+    }
+
+    async fn current_record_texts(&self) -> StoreResult<Vec<(RecordType, String, u32, String)>> {
+        const SQL: &str = "SELECT 'settings' AS t, 'settings' AS k, version, body FROM settings
              UNION ALL SELECT 'register', code, version, body FROM registers
              UNION ALL SELECT 'risk', register || '-' || number, version, body FROM risks
              UNION ALL SELECT 'issue', register || '-' || number, version, body FROM issues
              UNION ALL SELECT record_type, key, version, body FROM json_records
-
              UNION ALL SELECT 'user', name, version, body FROM users
-             UNION ALL SELECT 'token', id, version, body FROM tokens",
-        )
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db_err)?;
-        rows.iter()
+             UNION ALL SELECT 'token', id, version, body FROM tokens";
+        if let Some(bulk) = &self.bulk {
+            return bulk.read(|conn| bulk::collect(conn, SQL, (), bulk::record_text)).await;
+        }
+        sqlx::query(SQL)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?
+            .iter()
             .map(|r| {
                 let t: String = r.try_get("t").map_err(db_err)?;
-                let body: String = r.try_get("body").map_err(db_err)?;
                 Ok((
                     RecordType::parse(&t).ok_or_else(|| StoreError::other("unknown record type"))?,
                     r.try_get("k").map_err(db_err)?,
                     r.try_get::<i64, _>("version").map_err(db_err)? as u32,
-                    serde_json::from_str(&body).map_err(StoreError::other)?,
+                    r.try_get("body").map_err(db_err)?,
                 ))
             })
             .collect()

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use riskreg_domain::register::Revision;
 use riskreg_domain::{Issue, RecordRef, Register, RegisterCode, Risk, Settings};
+use riskreg_store::chain::canonical_json;
 use riskreg_store::{Event, RecordType, StoreError, StoreResult};
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
@@ -24,6 +25,14 @@ pub fn parse_time(text: &str) -> StoreResult<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| StoreError::Other(format!("bad timestamp {text:?} in the database: {e}")))
+}
+
+/// A record's body as it is stored: the canonical JSON text that its event's `after` holds,
+/// so that `audit verify` can hash the stored text as it stands.
+pub fn stored_body<T: serde::Serialize>(value: &T) -> StoreResult<String> {
+    serde_json::to_value(value)
+        .map(|v| canonical_json(&v))
+        .map_err(StoreError::other)
 }
 
 fn json<T: serde::de::DeserializeOwned>(body: &str) -> StoreResult<T> {
@@ -70,11 +79,17 @@ pub fn register_from_parts(code: &str, body: &str, version: u32, at: &str, by: S
     })
 }
 
-fn table_parts(row: &SqliteRow) -> StoreResult<(RecordRef, String, u32, String, String)> {
-    let code: String = row.try_get("register").map_err(db_err)?;
-    let number: i64 = row.try_get("number").map_err(db_err)?;
+/// One stored version of a record from the history: key, version, time, actor, body.
+pub type VersionRow = (String, u32, String, String, String);
+
+/// A row of a record table: register, number, body, version, time, actor.
+pub type TableRow = (String, u32, String, u32, String, String);
+
+/// A record table's row, read by column name.
+pub fn table_parts(row: &SqliteRow) -> StoreResult<TableRow> {
     Ok((
-        RecordRef::new(RegisterCode::parse(&code)?, number as u32),
+        row.try_get("register").map_err(db_err)?,
+        row.try_get::<i64, _>("number").map_err(db_err)? as u32,
         row.try_get("body").map_err(db_err)?,
         row.try_get::<i64, _>("version").map_err(db_err)? as u32,
         row.try_get("updated_at").map_err(db_err)?,
@@ -82,14 +97,49 @@ fn table_parts(row: &SqliteRow) -> StoreResult<(RecordRef, String, u32, String, 
     ))
 }
 
+/// A version row of the history, read by column name.
+pub fn version_parts(row: &SqliteRow) -> StoreResult<VersionRow> {
+    Ok((
+        row.try_get("record_key").map_err(db_err)?,
+        row.try_get::<i64, _>("version").map_err(db_err)? as u32,
+        row.try_get("at").map_err(db_err)?,
+        row.try_get("actor").map_err(db_err)?,
+        row.try_get::<Option<String>, _>("after")
+            .map_err(db_err)?
+            .unwrap_or_default(),
+    ))
+}
+
+fn table_reference(register: &str, number: u32) -> StoreResult<RecordRef> {
+    Ok(RecordRef::new(RegisterCode::parse(register)?, number))
+}
+
+pub fn risk_from_table((register, number, body, version, at, by): TableRow) -> StoreResult<Risk> {
+    risk_from_parts(&table_reference(&register, number)?, &body, version, &at, by)
+}
+
+pub fn issue_from_table((register, number, body, version, at, by): TableRow) -> StoreResult<Issue> {
+    issue_from_parts(&table_reference(&register, number)?, &body, version, &at, by)
+}
+
+pub fn risk_from_version((key, version, at, actor, body): VersionRow) -> StoreResult<Risk> {
+    risk_from_parts(&RecordRef::parse(&key)?, &body, version, &at, actor)
+}
+
+pub fn issue_from_version((key, version, at, actor, body): VersionRow) -> StoreResult<Issue> {
+    issue_from_parts(&RecordRef::parse(&key)?, &body, version, &at, actor)
+}
+
+pub fn register_from_version((key, version, at, actor, body): VersionRow) -> StoreResult<Register> {
+    register_from_parts(&key, &body, version, &at, actor)
+}
+
 pub fn risk_from_table_row(row: &SqliteRow) -> StoreResult<Risk> {
-    let (reference, body, version, at, by) = table_parts(row)?;
-    risk_from_parts(&reference, &body, version, &at, by)
+    risk_from_table(table_parts(row)?)
 }
 
 pub fn issue_from_table_row(row: &SqliteRow) -> StoreResult<Issue> {
-    let (reference, body, version, at, by) = table_parts(row)?;
-    issue_from_parts(&reference, &body, version, &at, by)
+    issue_from_table(table_parts(row)?)
 }
 
 pub fn json_record_from_row(row: &SqliteRow) -> StoreResult<riskreg_store::JsonRecord> {

@@ -9,7 +9,9 @@ use riskreg_store::{Event, JsonRecord, RecordType, StoreError, StoreResult, Writ
 use sqlx::{Row, Sqlite, Transaction};
 use tokio::sync::OwnedMutexGuard;
 
-use crate::rows::{db_err, issue_from_table_row, json_record_from_row, register_from_parts, risk_from_table_row};
+use crate::rows::{
+    db_err, issue_from_table_row, json_record_from_row, register_from_parts, risk_from_table_row, stored_body,
+};
 
 pub struct SqliteTx {
     tx: Transaction<'static, Sqlite>,
@@ -27,10 +29,6 @@ impl SqliteTx {
     pub fn conn(&mut self) -> &mut sqlx::SqliteConnection {
         &mut self.tx
     }
-}
-
-fn body<T: serde::Serialize>(value: &T) -> StoreResult<String> {
-    serde_json::to_string(value).map_err(StoreError::other)
 }
 
 #[async_trait]
@@ -53,7 +51,7 @@ impl WriteTx for SqliteTx {
             "INSERT INTO settings (id, body, version) VALUES (1, ?1, ?2)
              ON CONFLICT (id) DO UPDATE SET body = excluded.body, version = excluded.version",
         )
-        .bind(body(settings)?)
+        .bind(stored_body(settings)?)
         .bind(i64::from(version))
         .execute(&mut *self.tx)
         .await
@@ -86,7 +84,7 @@ impl WriteTx for SqliteTx {
         )
         .bind(r.code.as_str())
         .bind(r.fields.parent.as_ref().map(RegisterCode::as_str))
-        .bind(body(&r.fields)?)
+        .bind(stored_body(&r.fields)?)
         .bind(i64::from(r.revision.version))
         .bind(timestamp_text(r.revision.updated_at))
         .bind(&r.revision.updated_by)
@@ -103,7 +101,7 @@ impl WriteTx for SqliteTx {
         )
         .bind(r.code.as_str())
         .bind(r.fields.parent.as_ref().map(RegisterCode::as_str))
-        .bind(body(&r.fields)?)
+        .bind(stored_body(&r.fields)?)
         .bind(i64::from(r.revision.version))
         .bind(timestamp_text(r.revision.updated_at))
         .bind(&r.revision.updated_by)
@@ -146,7 +144,7 @@ impl WriteTx for SqliteTx {
         .bind(i64::from(r.reference.number))
         .bind(i64::from(r.severity()))
         .bind(r.fields.status.is_live())
-        .bind(body(&r.fields)?)
+        .bind(stored_body(&r.fields)?)
         .bind(i64::from(r.revision.version))
         .bind(timestamp_text(r.revision.updated_at))
         .bind(&r.revision.updated_by)
@@ -165,7 +163,7 @@ impl WriteTx for SqliteTx {
         .bind(i64::from(r.reference.number))
         .bind(i64::from(r.severity()))
         .bind(r.fields.status.is_live())
-        .bind(body(&r.fields)?)
+        .bind(stored_body(&r.fields)?)
         .bind(i64::from(r.revision.version))
         .bind(timestamp_text(r.revision.updated_at))
         .bind(&r.revision.updated_by)
@@ -208,7 +206,7 @@ impl WriteTx for SqliteTx {
         .bind(i64::from(i.reference.number))
         .bind(i64::from(i.fields.impact))
         .bind(i.fields.status == riskreg_domain::IssueStatus::Open)
-        .bind(body(&i.fields)?)
+        .bind(stored_body(&i.fields)?)
         .bind(i64::from(i.revision.version))
         .bind(timestamp_text(i.revision.updated_at))
         .bind(&i.revision.updated_by)
@@ -227,7 +225,7 @@ impl WriteTx for SqliteTx {
         .bind(i64::from(i.reference.number))
         .bind(i64::from(i.fields.impact))
         .bind(i.fields.status == riskreg_domain::IssueStatus::Open)
-        .bind(body(&i.fields)?)
+        .bind(stored_body(&i.fields)?)
         .bind(i64::from(i.revision.version))
         .bind(timestamp_text(i.revision.updated_at))
         .bind(&i.revision.updated_by)
@@ -271,7 +269,7 @@ impl WriteTx for SqliteTx {
         )
         .bind(record_type.as_str())
         .bind(&r.key)
-        .bind(r.body.to_string())
+        .bind(canonical_json(&r.body))
         .bind(i64::from(r.revision.version))
         .bind(timestamp_text(r.revision.updated_at))
         .bind(&r.revision.updated_by)

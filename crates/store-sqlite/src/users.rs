@@ -12,7 +12,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
 
 use crate::SqliteStore;
-use crate::rows::{db_err, parse_time};
+use crate::rows::{db_err, parse_time, stored_body};
 use crate::tx::SqliteTx;
 
 fn user_from_row(r: &SqliteRow) -> StoreResult<User> {
@@ -45,10 +45,6 @@ fn session_from_row(r: &SqliteRow) -> StoreResult<SessionRecord> {
         created_at: parse_time(&r.try_get::<String, _>("created_at").map_err(db_err)?)?,
         expires_at: parse_time(&r.try_get::<String, _>("expires_at").map_err(db_err)?)?,
     })
-}
-
-fn body<T: serde::Serialize>(value: &T) -> StoreResult<String> {
-    serde_json::to_string(value).map_err(StoreError::other)
 }
 
 async fn user_in(conn: &mut SqliteConnection, name: &UserName) -> StoreResult<Option<User>> {
@@ -181,7 +177,7 @@ impl UserTx for SqliteTx {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )
         .bind(user.name.as_str())
-        .bind(body(&user.fields)?)
+        .bind(stored_body(&user.fields)?)
         .bind(password_hash)
         .bind(i64::from(user.revision.version))
         .bind(timestamp_text(user.revision.updated_at))
@@ -199,7 +195,7 @@ impl UserTx for SqliteTx {
              WHERE name = ?1",
         )
         .bind(user.name.as_str())
-        .bind(body(&user.fields)?)
+        .bind(stored_body(&user.fields)?)
         .bind(password_hash)
         .bind(i64::from(user.revision.version))
         .bind(timestamp_text(user.revision.updated_at))
@@ -219,7 +215,7 @@ impl UserTx for SqliteTx {
             .bind(&token.id)
             .bind(token.fields.user.as_str())
             .bind(secret_hash)
-            .bind(body(&token.fields)?)
+            .bind(stored_body(&token.fields)?)
             .bind(i64::from(token.version))
             .execute(self.conn())
             .await
@@ -230,7 +226,7 @@ impl UserTx for SqliteTx {
     async fn update_token(&mut self, token: &ApiToken) -> StoreResult<()> {
         sqlx::query("UPDATE tokens SET body = ?2, version = ?3 WHERE id = ?1")
             .bind(&token.id)
-            .bind(body(&token.fields)?)
+            .bind(stored_body(&token.fields)?)
             .bind(i64::from(token.version))
             .execute(self.conn())
             .await

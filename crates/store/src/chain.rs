@@ -2,6 +2,8 @@
 //! and the event's canonical bytes, so that altering, removing, inserting or reordering any
 //! stored event breaks every hash after it.
 
+use std::io::Write;
+
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -26,13 +28,14 @@ impl ChainHead {
     }
 }
 
-/// A record body as the canonical form writes it.
+/// A record body as the canonical form writes it. Writing goes to a byte buffer or
+/// straight into a hasher, neither of which can fail, so write errors are not reported.
 pub trait Body {
-    fn write_canonical(&self, out: &mut Vec<u8>);
+    fn write_canonical<W: Write>(&self, out: &mut W);
 }
 
 impl Body for Value {
-    fn write_canonical(&self, out: &mut Vec<u8>) {
+    fn write_canonical<W: Write>(&self, out: &mut W) {
         write_canonical(self, out);
     }
 }
@@ -41,8 +44,8 @@ impl Body for Value {
 /// hashes as its JSON would, and any other text gives a hash that does not match (and
 /// verification then reads it as JSON to tell a differently written copy from an edit).
 impl Body for String {
-    fn write_canonical(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(self.as_bytes());
+    fn write_canonical<W: Write>(&self, out: &mut W) {
+        let _ = out.write_all(self.as_bytes());
     }
 }
 
@@ -59,6 +62,13 @@ pub fn canonical_json(v: &Value) -> String {
 /// timestamps in one fixed form. Everything but `hash` itself is covered.
 pub fn canonical_bytes<B: Body>(e: &Event<B>) -> Vec<u8> {
     let mut out = Vec::with_capacity(1024);
+    write_event(e, &mut out);
+    out
+}
+
+/// Writes [`canonical_bytes`] to `out`: to a hasher directly when hashing, so that a
+/// million events' text is not copied into buffers first.
+fn write_event<B: Body, W: Write>(e: &Event<B>, out: &mut W) {
     let at = timestamp_text(e.at);
     let recorded_at = timestamp_text(e.recorded_at);
     // Keys in sorted order, as the canonical form requires.
@@ -77,22 +87,25 @@ pub fn canonical_bytes<B: Body>(e: &Event<B>) -> Vec<u8> {
         ("seq", Scalar::Int(e.seq)),
         ("version", Scalar::Int(i64::from(e.version))),
     ];
-    out.push(b'{');
+    let _ = out.write_all(b"{");
     for (i, (k, v)) in fields.iter().enumerate() {
         if i > 0 {
-            out.push(b',');
+            let _ = out.write_all(b",");
         }
-        write_str(k, &mut out);
-        out.push(b':');
+        write_str(k, out);
+        let _ = out.write_all(b":");
         match v {
-            Scalar::Str(Some(s)) => write_str(s, &mut out),
-            Scalar::Str(None) | Scalar::Json(None) => out.extend_from_slice(b"null"),
-            Scalar::Json(Some(v)) => v.write_canonical(&mut out),
-            Scalar::Int(n) => out.extend_from_slice(n.to_string().as_bytes()),
+            Scalar::Str(Some(s)) => write_str(s, out),
+            Scalar::Str(None) | Scalar::Json(None) => {
+                let _ = out.write_all(b"null");
+            }
+            Scalar::Json(Some(v)) => v.write_canonical(out),
+            Scalar::Int(n) => {
+                let _ = write!(out, "{n}");
+            }
         }
     }
-    out.push(b'}');
-    out
+    let _ = out.write_all(b"}");
 }
 
 enum Scalar<'a, B> {
@@ -101,36 +114,35 @@ enum Scalar<'a, B> {
     Int(i64),
 }
 
-fn write_str(s: &str, out: &mut Vec<u8>) {
-    // Writing a string to a Vec cannot fail.
+fn write_str<W: Write>(s: &str, out: &mut W) {
     let _ = serde_json::to_writer(&mut *out, s);
 }
 
-fn write_canonical(v: &Value, out: &mut Vec<u8>) {
+fn write_canonical<W: Write>(v: &Value, out: &mut W) {
     match v {
         Value::Object(map) => {
             let mut entries: Vec<(&String, &Value)> = map.iter().collect();
             entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
-            out.push(b'{');
+            let _ = out.write_all(b"{");
             for (i, (k, v)) in entries.into_iter().enumerate() {
                 if i > 0 {
-                    out.push(b',');
+                    let _ = out.write_all(b",");
                 }
                 write_str(k, out);
-                out.push(b':');
+                let _ = out.write_all(b":");
                 write_canonical(v, out);
             }
-            out.push(b'}');
+            let _ = out.write_all(b"}");
         }
         Value::Array(items) => {
-            out.push(b'[');
+            let _ = out.write_all(b"[");
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
-                    out.push(b',');
+                    let _ = out.write_all(b",");
                 }
                 write_canonical(item, out);
             }
-            out.push(b']');
+            let _ = out.write_all(b"]");
         }
         Value::String(s) => write_str(s, out),
         other => {
@@ -143,7 +155,7 @@ fn write_canonical(v: &Value, out: &mut Vec<u8>) {
 pub fn event_hash<B: Body>(e: &Event<B>) -> String {
     let mut h = Sha256::new();
     h.update(e.prev_hash.as_bytes());
-    h.update(canonical_bytes(e));
+    write_event(e, &mut h);
     hex::encode(h.finalize())
 }
 

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use riskreg_domain::register::Revision;
 use riskreg_domain::{Issue, RecordRef, Register, RegisterCode, Risk, Settings};
 
-use crate::chain::ChainHead;
+use crate::chain::{ChainHead, canonical_json};
 use crate::engine::group::GroupCommit;
 use crate::error::StoreResult;
 use crate::event::{Event, RecordType};
@@ -160,6 +160,18 @@ pub trait Store: UserStore + SessionStore + ThrottleStore + Send + Sync + Debug 
     /// `(record type, key, version, stored JSON)`, for checking that the tables agree with
     /// the chain.
     async fn current_records(&self) -> StoreResult<Vec<(RecordType, String, u32, serde_json::Value)>>;
+
+    /// [`Store::current_records`] with each body as text, for verifying: backends that store
+    /// riskreg's canonical text answer with it as it stands, so that it can be hashed without
+    /// being parsed; this default writes each body in the canonical form.
+    async fn current_record_texts(&self) -> StoreResult<Vec<(RecordType, String, u32, String)>> {
+        Ok(self
+            .current_records()
+            .await?
+            .into_iter()
+            .map(|(record_type, key, version, body)| (record_type, key, version, canonical_json(&body)))
+            .collect())
+    }
 }
 
 /// The primitives of one write transaction. Nothing is visible to readers until

@@ -8,8 +8,6 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use sha2::{Digest as _, Sha256};
-
 use crate::chain::{ChainHead, GENESIS, canonical_json, event_hash};
 use crate::error::{StoreError, StoreResult};
 use crate::event::{Event, RecordType};
@@ -18,11 +16,16 @@ use crate::store::Store;
 /// The events read per round trip while verifying.
 const PAGE: u32 = 10_000;
 
-/// SHA-256 of a record body's canonical text.
-type Digest = [u8; 32];
+/// Whether a record's stored body says what its last event's `after` says. riskreg stores
+/// both as the same canonical text, so equal text is the answer; other text (written by an
+/// older riskreg, or by a backend that keeps JSON its own way) is read as JSON and
+/// compared in the canonical form.
+fn same_body(body: &str, after: &str) -> bool {
+    body == after || canonical(body).is_some_and(|b| canonical(after).is_some_and(|a| a == b))
+}
 
-fn digest(canonical: &str) -> Digest {
-    Sha256::digest(canonical.as_bytes()).into()
+fn canonical(text: &str) -> Option<String> {
+    serde_json::from_str(text).ok().map(|v| canonical_json(&v))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -61,25 +64,53 @@ pub async fn verify_chain_against(store: &dyn Store, head: &ChainHead) -> StoreR
     verify(store, Some(head)).await
 }
 
-/// The walk along the chain: where it has got to, and what each record last wrote.
+/// A current record as the tables hold it, and what the walk has seen of its history.
+struct Current {
+    /// Its place among the current records, so that problems are reported in table order.
+    position: usize,
+    version: u32,
+    body: String,
+    /// The position and version of the last event that wrote it, so far.
+    last: Option<(i64, u32)>,
+    /// Whether the event that wrote its current version wrote its current body.
+    matched: bool,
+}
+
+/// The walk along the chain: where it has got to, and each current record's state, so that
+/// each record's body is compared with the event that wrote its version as the walk
+/// passes that event (holding the records' text, not a digest of every event).
 struct Walk {
     head: Option<ChainHead>,
     prev_hash: String,
     expected_seq: i64,
     count: u64,
-    /// The last event of every record: its version and a digest of what it wrote (a
-    /// digest, not the body, so that memory does not grow with the size of the history).
-    last: HashMap<(RecordType, String), (i64, u32, Digest)>,
+    current: HashMap<RecordType, HashMap<String, Current>>,
+    /// The first event of a record that the tables do not hold.
+    missing: Option<(i64, RecordType, String)>,
 }
 
 impl Walk {
-    fn new(head: Option<ChainHead>) -> Self {
+    fn new(head: Option<ChainHead>, records: Vec<(RecordType, String, u32, String)>) -> Self {
+        let mut current: HashMap<RecordType, HashMap<String, Current>> = HashMap::new();
+        for (position, (record_type, key, version, body)) in records.into_iter().enumerate() {
+            current.entry(record_type).or_default().insert(
+                key,
+                Current {
+                    position,
+                    version,
+                    body,
+                    last: None,
+                    matched: false,
+                },
+            );
+        }
         Self {
             head,
             prev_hash: GENESIS.to_owned(),
             expected_seq: 1,
             count: 0,
-            last: HashMap::new(),
+            current,
+            missing: None,
         }
     }
 
@@ -114,18 +145,13 @@ impl Walk {
             // The stored text is the canonical form riskreg wrote, so it is hashed as it
             // stands; only if that fails is it read as JSON, which tells text written
             // differently (by another tool, or an older riskreg) from an altered event.
-            let after_digest = if event_hash(&e) == e.hash {
-                e.after.as_deref().map(digest)
-            } else {
-                let parsed = e.clone().parsed();
-                if event_hash(&parsed) != e.hash {
-                    return Some(fail(
-                        self.count,
-                        format!("event {} has been altered: its content does not match its hash", e.seq),
-                    ));
-                }
-                parsed.after.as_ref().map(|v| digest(&canonical_json(v)))
-            };
+            let canonical = event_hash(&e) == e.hash;
+            if !canonical && event_hash(&e.clone().parsed()) != e.hash {
+                return Some(fail(
+                    self.count,
+                    format!("event {} has been altered: its content does not match its hash", e.seq),
+                ));
+            }
             if let Some(h) = self.head.as_ref().filter(|h| h.seq == e.seq && h.hash != e.hash) {
                 return Some(fail(
                     self.count,
@@ -137,17 +163,61 @@ impl Walk {
             }
             self.expected_seq += 1;
             self.count += 1;
-            if let Some(d) = after_digest {
-                self.last.insert((e.record_type, e.record_key), (e.seq, e.version, d));
+            if let Some(after) = &e.after {
+                match self
+                    .current
+                    .get_mut(&e.record_type)
+                    .and_then(|r| r.get_mut(e.record_key.as_str()))
+                {
+                    Some(record) => {
+                        record.last = Some((e.seq, e.version));
+                        if e.version == record.version {
+                            record.matched = same_body(&record.body, after);
+                        }
+                    }
+                    None if self.missing.is_none() => self.missing = Some((e.seq, e.record_type, e.record_key)),
+                    None => {}
+                }
             }
             self.prev_hash = e.hash;
         }
         None
     }
+
+    /// The first current record, in table order, that its history does not bear out.
+    fn record_problem(&self) -> Option<ChainProblem> {
+        let mut records: Vec<(RecordType, &String, &Current)> = self
+            .current
+            .iter()
+            .flat_map(|(t, records)| records.iter().map(move |(key, record)| (*t, key, record)))
+            .collect();
+        records.sort_by_key(|(_, _, record)| record.position);
+        records.into_iter().find_map(|(record_type, key, record)| {
+            let label = format!("{} {key}", record_type.as_str());
+            match record.last {
+                None => Some(ChainProblem {
+                    seq: None,
+                    record: Some(key.clone()),
+                    message: format!("{label} has no event in the history"),
+                }),
+                Some((seq, version)) if version != record.version || !record.matched => Some(ChainProblem {
+                    seq: Some(seq),
+                    record: Some(key.clone()),
+                    message: format!(
+                        "{label} does not match its last event ({seq}): the table was edited outside riskreg"
+                    ),
+                }),
+                Some(_) => None,
+            }
+        })
+    }
 }
 
 async fn verify(store: &dyn Store, head: Option<&ChainHead>) -> StoreResult<ChainReport> {
-    let mut walk = Walk::new(head.cloned());
+    // The current records first: the walk compares each with the event that wrote it.
+    let records = store.current_record_texts().await?;
+    let record_count = records.len() as u64;
+    let mut walk = Walk::new(head.cloned(), records);
     let mut page = store.stored_events(0, PAGE).await?;
     while let Some(after) = page.last().map(|e| e.seq) {
         // Each page is checked on a thread of its own while the next is read: hashing and
@@ -165,12 +235,7 @@ async fn verify(store: &dyn Store, head: Option<&ChainHead>) -> StoreResult<Chai
         walk = checked;
         page = next?;
     }
-    let Walk {
-        prev_hash,
-        count,
-        mut last,
-        ..
-    } = walk;
+    let count = walk.count;
     if let Some(h) = head.filter(|h| h.seq > count as i64) {
         return Ok(ChainReport {
             events: count,
@@ -188,51 +253,20 @@ async fn verify(store: &dyn Store, head: Option<&ChainHead>) -> StoreResult<Chai
             }),
         });
     }
-    let records = store.current_records().await?;
-    let record_count = records.len() as u64;
-    for (record_type, key, version, body) in records {
-        let label = format!("{} {key}", record_type.as_str());
-        let problem = match last.remove(&(record_type, key.clone())) {
-            None => Some(ChainProblem {
-                seq: None,
-                record: Some(key),
-                message: format!("{label} has no event in the history"),
-            }),
-            Some((seq, v, after)) if v != version || after != digest(&canonical_json(&body)) => Some(ChainProblem {
-                seq: Some(seq),
-                record: Some(key),
-                message: format!("{label} does not match its last event ({seq}): the table was edited outside riskreg"),
-            }),
-            Some(_) => None,
-        };
-        if problem.is_some() {
-            return Ok(ChainReport {
-                events: count,
-                head: Some(prev_hash),
-                records: record_count,
-                problem,
-            });
-        }
-    }
-    if let Some(((record_type, key), (seq, _, _))) = last.into_iter().next() {
-        return Ok(ChainReport {
-            events: count,
-            head: Some(prev_hash),
-            records: record_count,
-            problem: Some(ChainProblem {
-                seq: Some(seq),
-                record: Some(key.clone()),
-                message: format!(
-                    "{} {key} is in the history but missing from the tables",
-                    record_type.as_str()
-                ),
-            }),
-        });
-    }
+    let problem = walk.record_problem().or_else(|| {
+        walk.missing.take().map(|(seq, record_type, key)| ChainProblem {
+            seq: Some(seq),
+            message: format!(
+                "{} {key} is in the history but missing from the tables",
+                record_type.as_str()
+            ),
+            record: Some(key),
+        })
+    });
     Ok(ChainReport {
         events: count,
-        head: (count > 0).then_some(prev_hash),
+        head: (count > 0 || problem.is_some()).then_some(walk.prev_hash),
         records: record_count,
-        problem: None,
+        problem,
     })
 }
