@@ -23,7 +23,7 @@ use sqlx::{Row, SqlitePool};
 
 use crate::bulk::BulkReader;
 use crate::rows::{
-    TableRow, VersionRow, db_err, event_from_row, issue_from_table, issue_from_version, register_from_parts,
+    Columns, TableRow, VersionRow, db_err, event_from_row, issue_from_table, issue_from_version, register_from_parts,
     register_from_version, risk_from_table, risk_from_version, version_parts,
 };
 
@@ -78,6 +78,11 @@ impl SqliteStore {
             group: Arc::default(),
             bulk: (!file.is_empty()).then(|| Arc::new(BulkReader::new(file.into()))),
         })
+    }
+
+    /// The store's own reader, where the database is a file.
+    fn reader(&self) -> Option<&BulkReader> {
+        self.bulk.as_deref()
     }
 
     /// The connection pool, for tools that need SQL the traits do not offer (tests, backup).
@@ -393,39 +398,41 @@ impl Store for SqliteStore {
     }
 
     async fn risk_with_register(&self, reference: &RecordRef) -> StoreResult<(Risk, Register, Settings)> {
-        // One query for the API's most frequent read: every query is a round trip to the
-        // connection's worker thread, which costs more than reading the rows does.
-        let row = sqlx::query(
-            "SELECT r.register, r.number, r.body, r.version, r.updated_at, r.updated_by,
+        // One query for the API's most frequent read, made here rather than on another
+        // thread: handing a query to a worker thread and its row back costs more than
+        // SQLite takes to read it by key.
+        const SQL: &str = "SELECT r.register, r.number, r.body, r.version, r.updated_at, r.updated_by,
                     g.body AS g_body, g.version AS g_version, g.updated_at AS g_updated_at,
                     g.updated_by AS g_updated_by, (SELECT body FROM settings WHERE id = 1) AS settings
              FROM risks AS r JOIN registers AS g ON g.code = r.register
-             WHERE r.register = ?1 AND r.number = ?2",
-        )
-        .bind(reference.register.as_str())
-        .bind(i64::from(reference.number))
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(db_err)?;
-        let Some(row) = row else {
-            // Something is missing: the separate reads say what, in their own words.
-            let register = self.register(&reference.register, None).await?;
-            let risk = self.risk(reference, None).await?;
-            return Ok((risk, register, self.settings().await?));
+             WHERE r.register = ?1 AND r.number = ?2";
+        let found = match &self.bulk {
+            Some(reader) => reader.read_here(|conn| {
+                bulk::first(
+                    conn,
+                    SQL,
+                    (reference.register.as_str(), i64::from(reference.number)),
+                    |row| risk_register_settings(reference, row),
+                )
+            })?,
+            None => sqlx::query(SQL)
+                .bind(reference.register.as_str())
+                .bind(i64::from(reference.number))
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_err)?
+                .map(|row| risk_register_settings(reference, &row))
+                .transpose()?,
         };
-        let risk = rows::risk_from_table_row(&row)?;
-        let register = register_from_parts(
-            reference.register.as_str(),
-            &row.try_get::<String, _>("g_body").map_err(db_err)?,
-            row.try_get::<i64, _>("g_version").map_err(db_err)? as u32,
-            &row.try_get::<String, _>("g_updated_at").map_err(db_err)?,
-            row.try_get("g_updated_by").map_err(db_err)?,
-        )?;
-        Ok((
-            risk,
-            register,
-            rows::settings_from(row.try_get("settings").map_err(db_err)?)?,
-        ))
+        match found {
+            Some(found) => Ok(found),
+            None => {
+                // Something is missing: the separate reads say what, in their own words.
+                let register = self.register(&reference.register, None).await?;
+                let risk = self.risk(reference, None).await?;
+                Ok((risk, register, self.settings().await?))
+            }
+        }
     }
 
     async fn risk_page(&self, query: &RecordQuery, limit: u32, offset: u32) -> StoreResult<(Vec<Risk>, u64)> {
@@ -700,6 +707,22 @@ impl Store for SqliteStore {
             })
             .collect()
     }
+}
+
+/// A risk, its register and the settings, from one row of `risk_with_register`'s query.
+fn risk_register_settings(reference: &RecordRef, row: &impl Columns) -> StoreResult<(Risk, Register, Settings)> {
+    let register = register_from_parts(
+        reference.register.as_str(),
+        &row.text("g_body")?,
+        row.int("g_version")? as u32,
+        &row.text("g_updated_at")?,
+        row.text("g_updated_by")?,
+    )?;
+    Ok((
+        rows::risk_from_table_row(row)?,
+        register,
+        rows::settings_from(row.optional_text("settings")?)?,
+    ))
 }
 
 fn not_found(what: &str, reference: &RecordRef, as_at: Option<DateTime<Utc>>) -> StoreError {

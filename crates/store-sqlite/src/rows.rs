@@ -85,15 +85,51 @@ pub type VersionRow = (String, u32, String, String, String);
 /// A row of a record table: register, number, body, version, time, actor.
 pub type TableRow = (String, u32, String, u32, String, String);
 
+/// A result row read by column name, whichever driver read it (sqlx's pool, or the
+/// store's own reader, see `bulk`), so that one mapping serves both read paths.
+pub trait Columns {
+    fn text(&self, name: &str) -> StoreResult<String>;
+    fn optional_text(&self, name: &str) -> StoreResult<Option<String>>;
+    fn int(&self, name: &str) -> StoreResult<i64>;
+}
+
+impl Columns for SqliteRow {
+    fn text(&self, name: &str) -> StoreResult<String> {
+        self.try_get(name).map_err(db_err)
+    }
+
+    fn optional_text(&self, name: &str) -> StoreResult<Option<String>> {
+        self.try_get(name).map_err(db_err)
+    }
+
+    fn int(&self, name: &str) -> StoreResult<i64> {
+        self.try_get(name).map_err(db_err)
+    }
+}
+
+impl Columns for rusqlite::Row<'_> {
+    fn text(&self, name: &str) -> StoreResult<String> {
+        self.get(name).map_err(crate::bulk::bulk_err)
+    }
+
+    fn optional_text(&self, name: &str) -> StoreResult<Option<String>> {
+        self.get(name).map_err(crate::bulk::bulk_err)
+    }
+
+    fn int(&self, name: &str) -> StoreResult<i64> {
+        self.get(name).map_err(crate::bulk::bulk_err)
+    }
+}
+
 /// A record table's row, read by column name.
-pub fn table_parts(row: &SqliteRow) -> StoreResult<TableRow> {
+pub fn table_parts(row: &impl Columns) -> StoreResult<TableRow> {
     Ok((
-        row.try_get("register").map_err(db_err)?,
-        row.try_get::<i64, _>("number").map_err(db_err)? as u32,
-        row.try_get("body").map_err(db_err)?,
-        row.try_get::<i64, _>("version").map_err(db_err)? as u32,
-        row.try_get("updated_at").map_err(db_err)?,
-        row.try_get("updated_by").map_err(db_err)?,
+        row.text("register")?,
+        row.int("number")? as u32,
+        row.text("body")?,
+        row.int("version")? as u32,
+        row.text("updated_at")?,
+        row.text("updated_by")?,
     ))
 }
 
@@ -134,7 +170,7 @@ pub fn register_from_version((key, version, at, actor, body): VersionRow) -> Sto
     register_from_parts(&key, &body, version, &at, actor)
 }
 
-pub fn risk_from_table_row(row: &SqliteRow) -> StoreResult<Risk> {
+pub fn risk_from_table_row(row: &impl Columns) -> StoreResult<Risk> {
     risk_from_table(table_parts(row)?)
 }
 

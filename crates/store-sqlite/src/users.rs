@@ -12,7 +12,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
 
 use crate::SqliteStore;
-use crate::rows::{db_err, parse_time, stored_body};
+use crate::rows::{Columns, db_err, parse_time, stored_body};
 use crate::tx::SqliteTx;
 
 fn user_from_row(r: &SqliteRow) -> StoreResult<User> {
@@ -28,13 +28,30 @@ fn user_from_row(r: &SqliteRow) -> StoreResult<User> {
     })
 }
 
-fn token_from_row(r: &SqliteRow) -> StoreResult<ApiToken> {
-    let body: String = r.try_get("body").map_err(db_err)?;
+fn token_from_row(r: &impl Columns) -> StoreResult<ApiToken> {
     Ok(ApiToken {
-        id: r.try_get("id").map_err(db_err)?,
-        fields: serde_json::from_str(&body).map_err(StoreError::other)?,
-        version: r.try_get::<i64, _>("version").map_err(db_err)? as u32,
+        id: r.text("id")?,
+        fields: serde_json::from_str(&r.text("body")?).map_err(StoreError::other)?,
+        version: r.int("version")? as u32,
     })
+}
+
+/// A token and its user (if the user still exists) from a row of `token_with_user`.
+fn token_and_user(row: &impl Columns) -> StoreResult<(ApiToken, Option<User>)> {
+    let token = token_from_row(row)?;
+    let user = match row.optional_text("user_name")? {
+        None => None,
+        Some(name) => Some(User {
+            name: UserName::parse(&name)?,
+            fields: serde_json::from_str(&row.text("user_body")?).map_err(StoreError::other)?,
+            revision: Revision {
+                version: row.int("user_version")? as u32,
+                updated_at: parse_time(&row.text("user_updated_at")?)?,
+                updated_by: row.text("user_updated_by")?,
+            },
+        }),
+    };
+    Ok((token, user))
 }
 
 fn session_from_row(r: &SqliteRow) -> StoreResult<SessionRecord> {
@@ -126,34 +143,23 @@ impl UserStore for SqliteStore {
     }
 
     async fn token_with_user(&self, secret_hash: &str) -> StoreResult<Option<(ApiToken, Option<User>)>> {
-        let Some(row) = sqlx::query(
-            "SELECT t.id, t.body, t.version, u.name AS user_name, u.body AS user_body,
+        const SQL: &str = "SELECT t.id, t.body, t.version, u.name AS user_name, u.body AS user_body,
                     u.version AS user_version, u.updated_at AS user_updated_at, u.updated_by AS user_updated_by
              FROM tokens AS t LEFT JOIN users AS u ON u.name = t.user_name
-             WHERE t.secret_hash = ?1",
-        )
-        .bind(secret_hash)
-        .fetch_optional(self.pool())
-        .await
-        .map_err(db_err)?
-        else {
-            return Ok(None);
-        };
-        let token = token_from_row(&row)?;
-        let user = match row.try_get::<Option<String>, _>("user_name").map_err(db_err)? {
-            None => None,
-            Some(name) => Some(User {
-                name: UserName::parse(&name)?,
-                fields: serde_json::from_str(&row.try_get::<String, _>("user_body").map_err(db_err)?)
-                    .map_err(StoreError::other)?,
-                revision: Revision {
-                    version: row.try_get::<i64, _>("user_version").map_err(db_err)? as u32,
-                    updated_at: parse_time(&row.try_get::<String, _>("user_updated_at").map_err(db_err)?)?,
-                    updated_by: row.try_get("user_updated_by").map_err(db_err)?,
-                },
-            }),
-        };
-        Ok(Some((token, user)))
+             WHERE t.secret_hash = ?1";
+        // Every request with a token makes this read, so it is made in place (see `bulk`).
+        match self.reader() {
+            Some(reader) => {
+                reader.read_here(|conn| crate::bulk::first(conn, SQL, [secret_hash], |row| token_and_user(row)))
+            }
+            None => sqlx::query(SQL)
+                .bind(secret_hash)
+                .fetch_optional(self.pool())
+                .await
+                .map_err(db_err)?
+                .map(|row| token_and_user(&row))
+                .transpose(),
+        }
     }
 
     async fn token_secret_hash(&self, id: &str) -> StoreResult<Option<String>> {
