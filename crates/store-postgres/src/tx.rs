@@ -143,6 +143,15 @@ impl WriteTx for PgTx {
         Ok(n.unwrap_or(0) as u32)
     }
 
+    async fn risk_numbers(&mut self, register: &RegisterCode) -> StoreResult<Option<Vec<u32>>> {
+        let numbers: Vec<i64> = sqlx::query_scalar("SELECT number FROM risks WHERE register = $1")
+            .bind(register.as_str())
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok(Some(numbers.into_iter().map(|n| n as u32).collect()))
+    }
+
     async fn insert_risk(&mut self, r: &Risk) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO risks (register, number, severity, live, body, version, updated_at, updated_by)
@@ -203,6 +212,15 @@ impl WriteTx for PgTx {
             .await
             .map_err(db_err)?;
         Ok(n.unwrap_or(0) as u32)
+    }
+
+    async fn issue_numbers(&mut self, register: &RegisterCode) -> StoreResult<Option<Vec<u32>>> {
+        let numbers: Vec<i64> = sqlx::query_scalar("SELECT number FROM issues WHERE register = $1")
+            .bind(register.as_str())
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db_err)?;
+        Ok(Some(numbers.into_iter().map(|n| n as u32).collect()))
     }
 
     async fn insert_issue(&mut self, i: &Issue) -> StoreResult<()> {

@@ -2,6 +2,7 @@
 //! committed write survives a crash. Writes take the database's write lock up front
 //! (`BEGIN IMMEDIATE`), which serialises them and so the hash chain's head.
 
+mod batch;
 mod bulk;
 mod rows;
 mod tx;

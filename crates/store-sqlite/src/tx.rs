@@ -1,5 +1,6 @@
 //! One SQLite write transaction, holding the database's write lock from its first
-//! statement (`BEGIN IMMEDIATE`) until it commits or is dropped (rolled back).
+//! statement (`BEGIN IMMEDIATE`) until it commits or is dropped (rolled back). New risks,
+//! issues and events are held back and sent many rows to a statement (see [`Batched`]).
 
 use async_trait::async_trait;
 use riskreg_domain::{Issue, RecordRef, Register, RegisterCode, Risk, Settings};
@@ -9,12 +10,13 @@ use riskreg_store::{Event, JsonRecord, RecordType, StoreError, StoreResult, Writ
 use sqlx::{Row, Sqlite, Transaction};
 use tokio::sync::OwnedMutexGuard;
 
+use crate::batch::Batched;
 use crate::rows::{
     db_err, issue_from_table_row, json_record_from_row, register_from_parts, risk_from_table_row, stored_body,
 };
 
 pub struct SqliteTx {
-    tx: Transaction<'static, Sqlite>,
+    tx: Batched,
     /// This process's write turn, given back when the transaction ends. Declared after
     /// `tx` so that, dropped, the transaction rolls back before the next writer goes.
     _turn: OwnedMutexGuard<()>,
@@ -22,12 +24,16 @@ pub struct SqliteTx {
 
 impl SqliteTx {
     pub fn new(tx: Transaction<'static, Sqlite>, turn: OwnedMutexGuard<()>) -> Self {
-        Self { tx, _turn: turn }
+        Self {
+            tx: Batched::new(tx),
+            _turn: turn,
+        }
     }
 
-    /// The transaction's connection, for the statements of other aggregates' primitives.
-    pub fn conn(&mut self) -> &mut sqlx::SqliteConnection {
-        &mut self.tx
+    /// The transaction's connection, for every statement but the inserts held back: those
+    /// are sent first, so that no statement misses them and each keeps its order.
+    pub async fn conn(&mut self) -> StoreResult<&mut sqlx::SqliteConnection> {
+        self.tx.conn().await
     }
 }
 
@@ -35,7 +41,7 @@ impl SqliteTx {
 impl WriteTx for SqliteTx {
     async fn settings(&mut self) -> StoreResult<Option<(Settings, u32)>> {
         let row = sqlx::query("SELECT body, version FROM settings WHERE id = 1")
-            .fetch_optional(&mut *self.tx)
+            .fetch_optional(self.conn().await?)
             .await
             .map_err(db_err)?;
         row.map(|r| {
@@ -53,7 +59,7 @@ impl WriteTx for SqliteTx {
         )
         .bind(stored_body(settings)?)
         .bind(i64::from(version))
-        .execute(&mut *self.tx)
+        .execute(self.conn().await?)
         .await
         .map_err(db_err)?;
         Ok(())
@@ -62,7 +68,7 @@ impl WriteTx for SqliteTx {
     async fn register(&mut self, code: &RegisterCode) -> StoreResult<Option<Register>> {
         let row = sqlx::query("SELECT body, version, updated_at, updated_by FROM registers WHERE code = ?1")
             .bind(code.as_str())
-            .fetch_optional(&mut *self.tx)
+            .fetch_optional(self.conn().await?)
             .await
             .map_err(db_err)?;
         row.map(|r| {
@@ -88,7 +94,7 @@ impl WriteTx for SqliteTx {
         .bind(i64::from(r.revision.version))
         .bind(timestamp_text(r.revision.updated_at))
         .bind(&r.revision.updated_by)
-        .execute(&mut *self.tx)
+        .execute(self.conn().await?)
         .await
         .map_err(db_err)?;
         Ok(())
@@ -105,7 +111,7 @@ impl WriteTx for SqliteTx {
         .bind(i64::from(r.revision.version))
         .bind(timestamp_text(r.revision.updated_at))
         .bind(&r.revision.updated_by)
-        .execute(&mut *self.tx)
+        .execute(self.conn().await?)
         .await
         .map_err(db_err)?;
         Ok(())
@@ -118,7 +124,7 @@ impl WriteTx for SqliteTx {
         )
         .bind(reference.register.as_str())
         .bind(i64::from(reference.number))
-        .fetch_optional(&mut *self.tx)
+        .fetch_optional(self.conn().await?)
         .await
         .map_err(db_err)?
         .as_ref()
@@ -129,29 +135,23 @@ impl WriteTx for SqliteTx {
     async fn max_risk_number(&mut self, register: &RegisterCode) -> StoreResult<u32> {
         let n: Option<i64> = sqlx::query_scalar("SELECT MAX(number) FROM risks WHERE register = ?1")
             .bind(register.as_str())
-            .fetch_one(&mut *self.tx)
+            .fetch_one(self.conn().await?)
             .await
             .map_err(db_err)?;
         Ok(n.unwrap_or(0) as u32)
     }
 
+    async fn risk_numbers(&mut self, register: &RegisterCode) -> StoreResult<Option<Vec<u32>>> {
+        let numbers: Vec<i64> = sqlx::query_scalar("SELECT number FROM risks WHERE register = ?1")
+            .bind(register.as_str())
+            .fetch_all(self.conn().await?)
+            .await
+            .map_err(db_err)?;
+        Ok(Some(numbers.into_iter().map(|n| n as u32).collect()))
+    }
+
     async fn insert_risk(&mut self, r: &Risk) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO risks (register, number, severity, live, body, version, updated_at, updated_by)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        )
-        .bind(r.reference.register.as_str())
-        .bind(i64::from(r.reference.number))
-        .bind(i64::from(r.severity()))
-        .bind(r.fields.status.is_live())
-        .bind(stored_body(&r.fields)?)
-        .bind(i64::from(r.revision.version))
-        .bind(timestamp_text(r.revision.updated_at))
-        .bind(&r.revision.updated_by)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
-        Ok(())
+        self.tx.risk(r).await
     }
 
     async fn update_risk(&mut self, r: &Risk) -> StoreResult<()> {
@@ -167,7 +167,7 @@ impl WriteTx for SqliteTx {
         .bind(i64::from(r.revision.version))
         .bind(timestamp_text(r.revision.updated_at))
         .bind(&r.revision.updated_by)
-        .execute(&mut *self.tx)
+        .execute(self.conn().await?)
         .await
         .map_err(db_err)?;
         Ok(())
@@ -180,7 +180,7 @@ impl WriteTx for SqliteTx {
         )
         .bind(reference.register.as_str())
         .bind(i64::from(reference.number))
-        .fetch_optional(&mut *self.tx)
+        .fetch_optional(self.conn().await?)
         .await
         .map_err(db_err)?
         .as_ref()
@@ -191,29 +191,23 @@ impl WriteTx for SqliteTx {
     async fn max_issue_number(&mut self, register: &RegisterCode) -> StoreResult<u32> {
         let n: Option<i64> = sqlx::query_scalar("SELECT MAX(number) FROM issues WHERE register = ?1")
             .bind(register.as_str())
-            .fetch_one(&mut *self.tx)
+            .fetch_one(self.conn().await?)
             .await
             .map_err(db_err)?;
         Ok(n.unwrap_or(0) as u32)
     }
 
+    async fn issue_numbers(&mut self, register: &RegisterCode) -> StoreResult<Option<Vec<u32>>> {
+        let numbers: Vec<i64> = sqlx::query_scalar("SELECT number FROM issues WHERE register = ?1")
+            .bind(register.as_str())
+            .fetch_all(self.conn().await?)
+            .await
+            .map_err(db_err)?;
+        Ok(Some(numbers.into_iter().map(|n| n as u32).collect()))
+    }
+
     async fn insert_issue(&mut self, i: &Issue) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO issues (register, number, impact, live, body, version, updated_at, updated_by)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        )
-        .bind(i.reference.register.as_str())
-        .bind(i64::from(i.reference.number))
-        .bind(i64::from(i.fields.impact))
-        .bind(i.fields.status == riskreg_domain::IssueStatus::Open)
-        .bind(stored_body(&i.fields)?)
-        .bind(i64::from(i.revision.version))
-        .bind(timestamp_text(i.revision.updated_at))
-        .bind(&i.revision.updated_by)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
-        Ok(())
+        self.tx.issue(i).await
     }
 
     async fn update_issue(&mut self, i: &Issue) -> StoreResult<()> {
@@ -229,7 +223,7 @@ impl WriteTx for SqliteTx {
         .bind(i64::from(i.revision.version))
         .bind(timestamp_text(i.revision.updated_at))
         .bind(&i.revision.updated_by)
-        .execute(&mut *self.tx)
+        .execute(self.conn().await?)
         .await
         .map_err(db_err)?;
         Ok(())
@@ -241,7 +235,7 @@ impl WriteTx for SqliteTx {
         )
         .bind(record_type.as_str())
         .bind(key)
-        .fetch_optional(&mut *self.tx)
+        .fetch_optional(self.conn().await?)
         .await
         .map_err(db_err)?
         .as_ref()
@@ -252,7 +246,7 @@ impl WriteTx for SqliteTx {
     async fn json_records(&mut self, record_type: RecordType) -> StoreResult<Vec<JsonRecord>> {
         sqlx::query("SELECT key, body, version, updated_at, updated_by FROM json_records WHERE record_type = ?1")
             .bind(record_type.as_str())
-            .fetch_all(&mut *self.tx)
+            .fetch_all(self.conn().await?)
             .await
             .map_err(db_err)?
             .iter()
@@ -273,7 +267,7 @@ impl WriteTx for SqliteTx {
         .bind(i64::from(r.revision.version))
         .bind(timestamp_text(r.revision.updated_at))
         .bind(&r.revision.updated_by)
-        .execute(&mut *self.tx)
+        .execute(self.conn().await?)
         .await
         .map_err(db_err)?;
         Ok(())
@@ -281,7 +275,7 @@ impl WriteTx for SqliteTx {
 
     async fn record_count(&mut self) -> StoreResult<u64> {
         let n: i64 = sqlx::query_scalar("SELECT (SELECT COUNT(*) FROM risks) + (SELECT COUNT(*) FROM issues)")
-            .fetch_one(&mut *self.tx)
+            .fetch_one(self.conn().await?)
             .await
             .map_err(db_err)?;
         Ok(n as u64)
@@ -289,7 +283,7 @@ impl WriteTx for SqliteTx {
 
     async fn chain_head(&mut self) -> StoreResult<ChainHead> {
         let row = sqlx::query("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(&mut *self.tx)
+            .fetch_optional(self.conn().await?)
             .await
             .map_err(db_err)?;
         match row {
@@ -302,37 +296,16 @@ impl WriteTx for SqliteTx {
     }
 
     async fn append_event(&mut self, e: &Event) -> StoreResult<()> {
-        // Stored in the canonical form that is hashed, so verification hashes the text as
-        // it stands.
-        let json = |v: &Option<serde_json::Value>| v.as_ref().map(canonical_json);
-        sqlx::query(
-            "INSERT INTO events (seq, at, recorded_at, actor, reason, kind, record_type, record_key, register,
-                                 version, before, after, prev_hash, hash)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-        )
-        .bind(e.seq)
-        .bind(timestamp_text(e.at))
-        .bind(timestamp_text(e.recorded_at))
-        .bind(&e.actor)
-        .bind(&e.reason)
-        .bind(&e.kind)
-        .bind(e.record_type.as_str())
-        .bind(&e.record_key)
-        .bind(&e.register)
-        .bind(i64::from(e.version))
-        .bind(json(&e.before))
-        .bind(json(&e.after))
-        .bind(&e.prev_hash)
-        .bind(&e.hash)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
-        Ok(())
+        self.tx.event(e).await
+    }
+
+    async fn flush(&mut self) -> StoreResult<()> {
+        self.tx.conn().await.map(drop)
     }
 
     async fn savepoint(&mut self) -> StoreResult<()> {
         sqlx::query("SAVEPOINT write_group")
-            .execute(&mut *self.tx)
+            .execute(self.conn().await?)
             .await
             .map_err(db_err)?;
         Ok(())
@@ -340,26 +313,29 @@ impl WriteTx for SqliteTx {
 
     async fn release_savepoint(&mut self) -> StoreResult<()> {
         sqlx::query("RELEASE SAVEPOINT write_group")
-            .execute(&mut *self.tx)
+            .execute(self.conn().await?)
             .await
             .map_err(db_err)?;
         Ok(())
     }
 
     async fn rollback_to_savepoint(&mut self) -> StoreResult<()> {
+        // What is held or on its way was written since the savepoint (which sent everything
+        // before it): the rollback undoes it, sent or not.
+        self.tx.abandon().await;
         // Rolling back leaves the savepoint in place; releasing it then ends it.
         sqlx::query("ROLLBACK TO SAVEPOINT write_group")
-            .execute(&mut *self.tx)
+            .execute(self.conn().await?)
             .await
             .map_err(db_err)?;
         self.release_savepoint().await
     }
 
     async fn commit(self: Box<Self>) -> StoreResult<()> {
-        self.tx.commit().await.map_err(db_err)
+        self.tx.commit().await
     }
 
     async fn rollback(self: Box<Self>) -> StoreResult<()> {
-        self.tx.rollback().await.map_err(db_err)
+        self.tx.rollback().await
     }
 }

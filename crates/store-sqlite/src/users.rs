@@ -174,7 +174,7 @@ impl UserStore for SqliteStore {
 #[async_trait]
 impl UserTx for SqliteTx {
     async fn user(&mut self, name: &UserName) -> StoreResult<Option<User>> {
-        user_in(self.conn(), name).await
+        user_in(self.conn().await?, name).await
     }
 
     async fn insert_user(&mut self, user: &User, password_hash: Option<&str>) -> StoreResult<()> {
@@ -188,7 +188,7 @@ impl UserTx for SqliteTx {
         .bind(i64::from(user.revision.version))
         .bind(timestamp_text(user.revision.updated_at))
         .bind(&user.revision.updated_by)
-        .execute(self.conn())
+        .execute(self.conn().await?)
         .await
         .map_err(db_err)?;
         Ok(())
@@ -206,14 +206,14 @@ impl UserTx for SqliteTx {
         .bind(i64::from(user.revision.version))
         .bind(timestamp_text(user.revision.updated_at))
         .bind(&user.revision.updated_by)
-        .execute(self.conn())
+        .execute(self.conn().await?)
         .await
         .map_err(db_err)?;
         Ok(())
     }
 
     async fn token(&mut self, id: &str) -> StoreResult<Option<ApiToken>> {
-        token_in(self.conn(), id).await
+        token_in(self.conn().await?, id).await
     }
 
     async fn insert_token(&mut self, token: &ApiToken, secret_hash: &str) -> StoreResult<()> {
@@ -223,7 +223,7 @@ impl UserTx for SqliteTx {
             .bind(secret_hash)
             .bind(stored_body(&token.fields)?)
             .bind(i64::from(token.version))
-            .execute(self.conn())
+            .execute(self.conn().await?)
             .await
             .map_err(db_err)?;
         Ok(())
@@ -234,7 +234,7 @@ impl UserTx for SqliteTx {
             .bind(&token.id)
             .bind(stored_body(&token.fields)?)
             .bind(i64::from(token.version))
-            .execute(self.conn())
+            .execute(self.conn().await?)
             .await
             .map_err(db_err)?;
         Ok(())
@@ -243,7 +243,7 @@ impl UserTx for SqliteTx {
     async fn delete_user_sessions(&mut self, name: &UserName) -> StoreResult<()> {
         sqlx::query("DELETE FROM sessions WHERE user_name = ?1")
             .bind(name.as_str())
-            .execute(self.conn())
+            .execute(self.conn().await?)
             .await
             .map_err(db_err)?;
         Ok(())

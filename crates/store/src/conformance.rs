@@ -21,6 +21,7 @@ use crate::store::{RecordQuery, Store};
 use crate::transfer::copy_all as copy;
 use crate::verify::verify_chain;
 
+mod batching;
 mod paging;
 mod source_refs;
 mod users;
@@ -55,6 +56,13 @@ pub fn scenarios() -> Vec<(&'static str, Scenario)> {
         ("throttling", |s| Box::pin(users::throttling(s))),
         ("risk_pages", |s| Box::pin(paging::risk_pages(s))),
         ("source_refs", |s| Box::pin(source_refs::source_refs(s))),
+        ("long_batches", |s| Box::pin(batching::long_batches(s))),
+        ("held_rows_meet_constraints", |s| {
+            Box::pin(batching::held_rows_meet_constraints(s))
+        }),
+        ("group_callers_stand_alone", |s| {
+            Box::pin(batching::group_callers_stand_alone(s))
+        }),
     ]
 }
 

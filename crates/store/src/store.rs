@@ -189,11 +189,21 @@ pub trait WriteTx: UserTx + Send {
     async fn risk(&mut self, reference: &RecordRef) -> StoreResult<Option<Risk>>;
     /// The highest risk number the register has ever used (0 if none).
     async fn max_risk_number(&mut self, register: &RegisterCode) -> StoreResult<u32>;
+    /// Every number the register's risks use, read at once so that many new numbers can be
+    /// checked without a lookup each; `None` from a backend that cannot list them (then
+    /// each is looked up with [`WriteTx::risk`]).
+    async fn risk_numbers(&mut self, _register: &RegisterCode) -> StoreResult<Option<Vec<u32>>> {
+        Ok(None)
+    }
     async fn insert_risk(&mut self, risk: &Risk) -> StoreResult<()>;
     async fn update_risk(&mut self, risk: &Risk) -> StoreResult<()>;
 
     async fn issue(&mut self, reference: &RecordRef) -> StoreResult<Option<Issue>>;
     async fn max_issue_number(&mut self, register: &RegisterCode) -> StoreResult<u32>;
+    /// As [`WriteTx::risk_numbers`], for issues.
+    async fn issue_numbers(&mut self, _register: &RegisterCode) -> StoreResult<Option<Vec<u32>>> {
+        Ok(None)
+    }
     async fn insert_issue(&mut self, issue: &Issue) -> StoreResult<()>;
     async fn update_issue(&mut self, issue: &Issue) -> StoreResult<()>;
 
@@ -208,6 +218,13 @@ pub trait WriteTx: UserTx + Send {
     /// The last event's position and hash, held for this transaction.
     async fn chain_head(&mut self) -> StoreResult<ChainHead>;
     async fn append_event(&mut self, event: &Event) -> StoreResult<()>;
+
+    /// Sends any inserts the backend is holding back to send together, so that an error
+    /// one of them meets is reported now, to the writes that made it, rather than at some
+    /// later statement. Backends that send each statement as it comes have nothing to do.
+    async fn flush(&mut self) -> StoreResult<()> {
+        Ok(())
+    }
 
     /// Marks the point [`WriteTx::rollback_to_savepoint`] returns to (one at a time).
     async fn savepoint(&mut self) -> StoreResult<()>;

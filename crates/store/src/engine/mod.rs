@@ -3,9 +3,12 @@
 //! backend shares it, so versions, conflicts, validation and the chain behave identically.
 
 pub mod group;
+mod known;
 mod review;
 
 pub use review::{ProposalDraft, meeting_from, proposal_from};
+
+use std::borrow::Cow;
 
 use chrono::{DateTime, Utc};
 use riskreg_domain::review::{Decision, Meeting, MeetingFields, MeetingRef, Proposal, StoredProposal};
@@ -151,6 +154,9 @@ pub async fn apply_together(
     for writes in groups {
         applied.push(engine.apply_all(writes).await?);
     }
+    // An insert held back must fail here, where the group is done again write by write,
+    // and not at the commit, which would fail every caller alike.
+    engine.tx.flush().await?;
     Ok(applied)
 }
 
@@ -167,19 +173,20 @@ pub async fn apply_group(
     if groups.len() == 1 {
         // One caller: the transaction is its savepoint (on error it is not committed).
         let writes = groups.into_iter().next().unwrap_or_default();
-        return Ok(vec![engine.apply_all(writes).await]);
+        return Ok(vec![engine.apply_flushed(writes).await]);
     }
     let mut answers = Vec::with_capacity(groups.len());
     for writes in groups {
         let (head, settings) = (engine.head.clone(), engine.settings.clone());
         engine.tx.savepoint().await?;
-        let answer = engine.apply_all(writes).await;
+        let answer = engine.apply_flushed(writes).await;
         if answer.is_ok() {
             engine.tx.release_savepoint().await?;
         } else {
             engine.tx.rollback_to_savepoint().await?;
             engine.head = head;
             engine.settings = settings;
+            engine.forget_known();
         }
         answers.push(answer);
     }
@@ -190,6 +197,7 @@ struct Engine<'a> {
     tx: &'a mut dyn WriteTx,
     head: ChainHead,
     settings: Option<(Settings, u32)>,
+    known: known::Known,
     now: DateTime<Utc>,
 }
 
@@ -226,8 +234,13 @@ fn kind_for_risk(before: &RiskFields, after: &RiskFields) -> &'static str {
 }
 
 impl<'a> Engine<'a> {
-    fn settings(&self) -> Settings {
-        self.settings.as_ref().map(|(s, _)| s.clone()).unwrap_or_default()
+    /// The settings in force, borrowed: every record created or changed is checked against
+    /// them, and a batch of a hundred thousand should not copy them for each.
+    fn settings(&self) -> Cow<'_, Settings> {
+        match &self.settings {
+            Some((s, _)) => Cow::Borrowed(s),
+            None => Cow::Owned(Settings::default()),
+        }
     }
 
     /// The instant a change takes effect: its recorded time, or now. Recorded times may not
@@ -292,6 +305,7 @@ impl<'a> Engine<'a> {
             tx,
             head,
             settings,
+            known: known::Known::default(),
             now: truncate(now),
         })
     }
@@ -302,6 +316,14 @@ impl<'a> Engine<'a> {
             out.push(self.apply(w).await?);
         }
         Ok(out)
+    }
+
+    /// [`Engine::apply_all`], then the inserts the backend held back, so that an error one
+    /// of them meets is the error of these writes.
+    async fn apply_flushed(&mut self, writes: Vec<Write>) -> StoreResult<Vec<Applied>> {
+        let applied = self.apply_all(writes).await?;
+        self.tx.flush().await?;
+        Ok(applied)
     }
 
     async fn apply(&mut self, w: Write) -> StoreResult<Applied> {
@@ -381,7 +403,7 @@ impl<'a> Engine<'a> {
 
     async fn put_settings(&mut self, ctx: &WriteContext, settings: Settings) -> StoreResult<Applied> {
         settings.validate()?;
-        if self.tx.record_count().await? > 0 && settings != self.settings() {
+        if self.tx.record_count().await? > 0 && settings != *self.settings() {
             // Changing scales under existing scores would silently re-mean them.
             let old = self.settings();
             if settings.impact_scale.len() != old.impact_scale.len()
@@ -438,6 +460,7 @@ impl<'a> Engine<'a> {
             },
         };
         self.tx.insert_register(&register).await?;
+        self.note_new_register(&code);
         let draft = EventDraft {
             kind: "created",
             record_type: RecordType::Register,
@@ -535,7 +558,7 @@ impl<'a> Engine<'a> {
         number: Option<u32>,
         fields: RiskFields,
     ) -> StoreResult<Applied> {
-        self.require_register(&register).await?;
+        self.ensure_register(&register).await?;
         let at = self.effective_at(ctx, None)?;
         let fields = fields.normalised(&self.settings(), at.date_naive())?;
         let number = match number {
@@ -544,14 +567,14 @@ impl<'a> Engine<'a> {
             }
             Some(n) => {
                 let reference = RecordRef::new(register.clone(), n);
-                if self.tx.risk(&reference).await?.is_some() {
+                if self.number_taken(RecordType::Risk, &reference).await? {
                     return Err(StoreError::Conflict(format!(
                         "risk {reference} already exists; risk numbers are never reused"
                     )));
                 }
                 n
             }
-            None => self.tx.max_risk_number(&register).await? + 1,
+            None => self.next_number(RecordType::Risk, &register).await?,
         };
         let risk = Risk {
             reference: RecordRef::new(register.clone(), number),
@@ -563,6 +586,7 @@ impl<'a> Engine<'a> {
             },
         };
         self.tx.insert_risk(&risk).await?;
+        self.note_created(RecordType::Risk, &risk.reference);
         let draft = EventDraft {
             kind: "created",
             record_type: RecordType::Risk,
@@ -627,7 +651,7 @@ impl<'a> Engine<'a> {
         number: Option<u32>,
         fields: IssueFields,
     ) -> StoreResult<Applied> {
-        self.require_register(&register).await?;
+        self.ensure_register(&register).await?;
         let at = self.effective_at(ctx, None)?;
         let fields = fields.normalised(&self.settings(), at.date_naive())?;
         let number = match number {
@@ -636,14 +660,14 @@ impl<'a> Engine<'a> {
             }
             Some(n) => {
                 let reference = RecordRef::new(register.clone(), n);
-                if self.tx.issue(&reference).await?.is_some() {
+                if self.number_taken(RecordType::Issue, &reference).await? {
                     return Err(StoreError::Conflict(format!(
                         "issue {reference} already exists; issue numbers are never reused"
                     )));
                 }
                 n
             }
-            None => self.tx.max_issue_number(&register).await? + 1,
+            None => self.next_number(RecordType::Issue, &register).await?,
         };
         let issue = Issue {
             reference: RecordRef::new(register.clone(), number),
@@ -655,6 +679,7 @@ impl<'a> Engine<'a> {
             },
         };
         self.tx.insert_issue(&issue).await?;
+        self.note_created(RecordType::Issue, &issue.reference);
         let draft = EventDraft {
             kind: "created",
             record_type: RecordType::Issue,
