@@ -350,26 +350,15 @@ impl Store for PgStore {
                 .iter()
                 .map(risk_from_event_row)
                 .collect::<StoreResult<Vec<_>>>()?,
-            // The register named plainly when there is one, so that its rows are read by
-            // key whatever plan the server settles on; the order is made below.
-            None => sqlx::query(match query.register {
-                Some(_) => {
-                    "SELECT register, number, body, version, updated_at, updated_by FROM risks
-                     WHERE register = $1 AND ($2 OR live)"
-                }
-                None => {
-                    "SELECT register, number, body, version, updated_at, updated_by FROM risks
-                     WHERE $1::text IS NULL AND ($2 OR live)"
-                }
-            })
-            .bind(query.register.as_ref().map(RegisterCode::as_str))
-            .bind(query.include_closed)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db_err)?
-            .iter()
-            .map(risk_from_table_row)
-            .collect::<StoreResult<Vec<_>>>()?,
+            None => sqlx::query(current_rows_sql(RecordType::Risk, query.register.is_some()))
+                .bind(query.register.as_ref().map(RegisterCode::as_str))
+                .bind(query.include_closed)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_err)?
+                .iter()
+                .map(risk_from_table_row)
+                .collect::<StoreResult<Vec<_>>>()?,
         };
         if !query.include_closed {
             risks.retain(|r| r.fields.status.is_live());
@@ -465,24 +454,15 @@ impl Store for PgStore {
                 .iter()
                 .map(issue_from_event_row)
                 .collect::<StoreResult<Vec<_>>>()?,
-            None => sqlx::query(match query.register {
-                Some(_) => {
-                    "SELECT register, number, body, version, updated_at, updated_by FROM issues
-                     WHERE register = $1 AND ($2 OR live)"
-                }
-                None => {
-                    "SELECT register, number, body, version, updated_at, updated_by FROM issues
-                     WHERE $1::text IS NULL AND ($2 OR live)"
-                }
-            })
-            .bind(query.register.as_ref().map(RegisterCode::as_str))
-            .bind(query.include_closed)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db_err)?
-            .iter()
-            .map(issue_from_table_row)
-            .collect::<StoreResult<Vec<_>>>()?,
+            None => sqlx::query(current_rows_sql(RecordType::Issue, query.register.is_some()))
+                .bind(query.register.as_ref().map(RegisterCode::as_str))
+                .bind(query.include_closed)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_err)?
+                .iter()
+                .map(issue_from_table_row)
+                .collect::<StoreResult<Vec<_>>>()?,
         };
         if !query.include_closed {
             issues.retain(|i| i.fields.status == IssueStatus::Open);
@@ -624,5 +604,29 @@ impl Store for PgStore {
                 ))
             })
             .collect()
+    }
+}
+
+/// The current rows of the risks or issues table, for one register or all (`$1`), open
+/// ones only unless `$2`. The register is named plainly when there is one, so that its rows
+/// are read by key whatever plan the server settles on; callers put the rows in order.
+fn current_rows_sql(record_type: RecordType, one_register: bool) -> &'static str {
+    match (record_type, one_register) {
+        (RecordType::Issue, true) => {
+            "SELECT register, number, body, version, updated_at, updated_by FROM issues
+             WHERE register = $1 AND ($2 OR live)"
+        }
+        (RecordType::Issue, false) => {
+            "SELECT register, number, body, version, updated_at, updated_by FROM issues
+             WHERE $1::text IS NULL AND ($2 OR live)"
+        }
+        (_, true) => {
+            "SELECT register, number, body, version, updated_at, updated_by FROM risks
+             WHERE register = $1 AND ($2 OR live)"
+        }
+        (_, false) => {
+            "SELECT register, number, body, version, updated_at, updated_by FROM risks
+             WHERE $1::text IS NULL AND ($2 OR live)"
+        }
     }
 }

@@ -50,6 +50,10 @@ impl BulkReader {
         )
         .map_err(|e| StoreError::Other(format!("cannot open {} for reading: {e}", self.path.display())))?;
         conn.busy_timeout(Duration::from_secs(30)).map_err(bulk_err)?;
+        // A small page cache per connection (SQLite's default is 2 MB): these reads are
+        // single passes or point reads that the system's page cache serves as well, and
+        // the server keeps up to eight of these connections.
+        conn.pragma_update(None, "cache_size", -256).map_err(bulk_err)?;
         Ok(conn)
     }
 

@@ -353,18 +353,7 @@ impl Store for SqliteStore {
                     .await?
             }
             None => {
-                // The register is named plainly when there is one, so that SQLite reads its
-                // rows by key rather than scanning every register's; the order is made below.
-                let sql = match query.register {
-                    Some(_) => {
-                        "SELECT register, number, body, version, updated_at, updated_by FROM risks
-                         WHERE register = ?1 AND (?2 OR live = 1)"
-                    }
-                    None => {
-                        "SELECT register, number, body, version, updated_at, updated_by FROM risks
-                         WHERE ?1 IS NULL AND (?2 OR live = 1)"
-                    }
-                };
+                let sql = current_rows_sql(RecordType::Risk, query.register.is_some());
                 self.table_rows(sql, query.register.as_ref(), query.include_closed, risk_from_table)
                     .await?
             }
@@ -521,16 +510,7 @@ impl Store for SqliteStore {
                     .await?
             }
             None => {
-                let sql = match query.register {
-                    Some(_) => {
-                        "SELECT register, number, body, version, updated_at, updated_by FROM issues
-                         WHERE register = ?1 AND (?2 OR live = 1)"
-                    }
-                    None => {
-                        "SELECT register, number, body, version, updated_at, updated_by FROM issues
-                         WHERE ?1 IS NULL AND (?2 OR live = 1)"
-                    }
-                };
+                let sql = current_rows_sql(RecordType::Issue, query.register.is_some());
                 self.table_rows(sql, query.register.as_ref(), query.include_closed, issue_from_table)
                     .await?
             }
@@ -707,6 +687,31 @@ impl Store for SqliteStore {
                 ))
             })
             .collect()
+    }
+}
+
+/// The current rows of the risks or issues table, for one register or all (`?1`), open
+/// ones only unless `?2`. The register is named plainly when there is one, so that SQLite
+/// reads its rows by key rather than scanning every register's; callers put the rows in
+/// order (ordering whole rows in SQL made SQLite spill a sort of every body to disk).
+fn current_rows_sql(record_type: RecordType, one_register: bool) -> &'static str {
+    match (record_type, one_register) {
+        (RecordType::Issue, true) => {
+            "SELECT register, number, body, version, updated_at, updated_by FROM issues
+             WHERE register = ?1 AND (?2 OR live = 1)"
+        }
+        (RecordType::Issue, false) => {
+            "SELECT register, number, body, version, updated_at, updated_by FROM issues
+             WHERE ?1 IS NULL AND (?2 OR live = 1)"
+        }
+        (_, true) => {
+            "SELECT register, number, body, version, updated_at, updated_by FROM risks
+             WHERE register = ?1 AND (?2 OR live = 1)"
+        }
+        (_, false) => {
+            "SELECT register, number, body, version, updated_at, updated_by FROM risks
+             WHERE ?1 IS NULL AND (?2 OR live = 1)"
+        }
     }
 }
 
