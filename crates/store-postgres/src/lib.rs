@@ -116,6 +116,25 @@ impl PgStore {
         self.pool.close().await;
     }
 
+    /// The current rows of the risks or issues table that `query` asks for (not as at a
+    /// date), each made by `make`.
+    async fn current_rows<T>(
+        &self,
+        record_type: RecordType,
+        query: &RecordQuery,
+        make: fn(&PgRow) -> StoreResult<T>,
+    ) -> StoreResult<Vec<T>> {
+        sqlx::query(current_rows_sql(record_type, query.register.is_some()))
+            .bind(query.register.as_ref().map(RegisterCode::as_str))
+            .bind(query.include_closed)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?
+            .iter()
+            .map(make)
+            .collect()
+    }
+
     /// The latest version of each record of one type with `at <= as_at`, the way SQLite's
     /// window query picks them.
     async fn latest_versions(
@@ -350,15 +369,7 @@ impl Store for PgStore {
                 .iter()
                 .map(risk_from_event_row)
                 .collect::<StoreResult<Vec<_>>>()?,
-            None => sqlx::query(current_rows_sql(RecordType::Risk, query.register.is_some()))
-                .bind(query.register.as_ref().map(RegisterCode::as_str))
-                .bind(query.include_closed)
-                .fetch_all(&self.pool)
-                .await
-                .map_err(db_err)?
-                .iter()
-                .map(risk_from_table_row)
-                .collect::<StoreResult<Vec<_>>>()?,
+            None => self.current_rows(RecordType::Risk, query, risk_from_table_row).await?,
         };
         if !query.include_closed {
             risks.retain(|r| r.fields.status.is_live());
@@ -454,15 +465,10 @@ impl Store for PgStore {
                 .iter()
                 .map(issue_from_event_row)
                 .collect::<StoreResult<Vec<_>>>()?,
-            None => sqlx::query(current_rows_sql(RecordType::Issue, query.register.is_some()))
-                .bind(query.register.as_ref().map(RegisterCode::as_str))
-                .bind(query.include_closed)
-                .fetch_all(&self.pool)
-                .await
-                .map_err(db_err)?
-                .iter()
-                .map(issue_from_table_row)
-                .collect::<StoreResult<Vec<_>>>()?,
+            None => {
+                self.current_rows(RecordType::Issue, query, issue_from_table_row)
+                    .await?
+            }
         };
         if !query.include_closed {
             issues.retain(|i| i.fields.status == IssueStatus::Open);
