@@ -6,8 +6,9 @@
 //! (SECURITY.md gives the figures).
 
 mod support;
+#[path = "../../sheets/tests/support/workbook_part.rs"]
+mod workbook_part;
 
-use std::io::{Cursor, Read, Write};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::sync::Arc;
@@ -15,7 +16,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use support::{ok_as, riskreg_as};
-use zip::write::SimpleFileOptions;
+use workbook_part::with_part;
 
 /// The most memory an import may take, whatever it is given.
 const MAX_RSS_KIB: u64 = 256 * 1024;
@@ -30,27 +31,6 @@ fn workbook(dir: &Path, db: &str) -> Vec<u8> {
         &["export", "--format", "xlsx", "--out", out.to_str().expect("path")],
     );
     std::fs::read(out).expect("read the export")
-}
-
-/// The workbook with one part replaced.
-fn with_part(original: &[u8], name: &str, body: &[u8]) -> Vec<u8> {
-    let mut zin = zip::ZipArchive::new(Cursor::new(original)).expect("zip");
-    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let options = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-    for i in 0..zin.len() {
-        let mut entry = zin.by_index(i).expect("entry");
-        let entry_name = entry.name().to_owned();
-        if entry_name == name {
-            continue;
-        }
-        let mut bytes = Vec::new();
-        entry.read_to_end(&mut bytes).expect("read");
-        out.start_file(entry_name, options).expect("start");
-        out.write_all(&bytes).expect("write");
-    }
-    out.start_file(name, options).expect("start");
-    out.write_all(body).expect("write");
-    out.finish().expect("finish").into_inner()
 }
 
 /// Runs `command` to its end, watching its peak resident set (`VmHWM`, which starts

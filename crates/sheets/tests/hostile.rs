@@ -2,13 +2,12 @@
 //! a million rows or columns, and huge cells.
 
 mod common;
-
-use std::io::{Cursor, Read, Write};
+#[path = "support/workbook_part.rs"]
+mod workbook_part;
 
 use common::read;
 use riskreg_sheets::{Limits, Options, ReadError};
 use rust_xlsxwriter::Workbook;
-use zip::write::SimpleFileOptions;
 
 fn small_workbook() -> Vec<u8> {
     let mut book = Workbook::new();
@@ -20,26 +19,9 @@ fn small_workbook() -> Vec<u8> {
     book.save_to_buffer().expect("workbook")
 }
 
-/// The workbook with one part replaced (or added).
+/// The small workbook with one part replaced (or added).
 fn with_part(name: &str, body: &[u8]) -> Vec<u8> {
-    let original = small_workbook();
-    let mut zin = zip::ZipArchive::new(Cursor::new(&original)).expect("zip");
-    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let options = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-    for i in 0..zin.len() {
-        let mut entry = zin.by_index(i).expect("entry");
-        let entry_name = entry.name().to_owned();
-        if entry_name == name {
-            continue;
-        }
-        let mut bytes = Vec::new();
-        entry.read_to_end(&mut bytes).expect("read");
-        out.start_file(entry_name, options).expect("start");
-        out.write_all(&bytes).expect("write");
-    }
-    out.start_file(name, options).expect("start");
-    out.write_all(body).expect("write");
-    out.finish().expect("finish").into_inner()
+    workbook_part::with_part(&small_workbook(), name, body)
 }
 
 fn refused(bytes: &[u8], options: &Options) -> String {
