@@ -1,15 +1,20 @@
 //! One PostgreSQL write transaction. Its first statement takes the chain lock (a
 //! transaction-level advisory lock), so writers in every process queue there and each reads
-//! the chain head only once the previous writer has committed or rolled back.
+//! the chain head only once the previous writer has committed or rolled back. New and
+//! changed risks and issues and new events are held back and sent many rows to a statement
+//! (see [`Batched`]).
+
+mod batch;
 
 use async_trait::async_trait;
-use riskreg_domain::{Issue, IssueStatus, RecordRef, Register, RegisterCode, Risk, Settings};
+use riskreg_domain::{Issue, RecordRef, Register, RegisterCode, Risk, Settings};
 use riskreg_store::chain::ChainHead;
 use riskreg_store::{Event, JsonRecord, RecordType, StoreError, StoreResult, WriteTx};
 use serde_json::Value;
 use sqlx::types::Json;
-use sqlx::{PgPool, Postgres, Row, Transaction};
+use sqlx::{PgPool, Row};
 
+use self::batch::Batched;
 use crate::rows::{Parts, db_err, issue_from_table_row, json_record_from_row, risk_from_table_row};
 
 /// The advisory lock key that serialises writers: "riskreg" in ASCII. Advisory locks are
@@ -17,7 +22,7 @@ use crate::rows::{Parts, db_err, issue_from_table_row, json_record_from_row, ris
 pub const CHAIN_LOCK: i64 = 0x0072_6973_6b72_6567;
 
 pub struct PgTx {
-    tx: Transaction<'static, Postgres>,
+    tx: Batched,
 }
 
 impl PgTx {
@@ -34,12 +39,13 @@ impl PgTx {
             .execute(&mut *tx)
             .await
             .map_err(db_err)?;
-        Ok(Self { tx })
+        Ok(Self { tx: Batched::new(tx) })
     }
 
-    /// The transaction's connection, for the statements of other aggregates' primitives.
-    pub fn conn(&mut self) -> &mut sqlx::PgConnection {
-        &mut self.tx
+    /// The transaction's connection, for every statement but the rows held back: those are
+    /// sent first, so that no statement misses them and each keeps its order.
+    pub async fn conn(&mut self) -> StoreResult<&mut sqlx::PgConnection> {
+        self.tx.conn().await
     }
 }
 
@@ -51,7 +57,7 @@ fn body<T: serde::Serialize>(value: &T) -> StoreResult<Value> {
 impl WriteTx for PgTx {
     async fn settings(&mut self) -> StoreResult<Option<(Settings, u32)>> {
         let row = sqlx::query("SELECT body, version FROM settings WHERE id = 1")
-            .fetch_optional(&mut *self.tx)
+            .fetch_optional(self.tx.conn().await?)
             .await
             .map_err(db_err)?;
         row.map(|r| {
@@ -69,7 +75,7 @@ impl WriteTx for PgTx {
         )
         .bind(Json(body(settings)?))
         .bind(i64::from(version))
-        .execute(&mut *self.tx)
+        .execute(self.tx.conn().await?)
         .await
         .map_err(db_err)?;
         Ok(())
@@ -78,7 +84,7 @@ impl WriteTx for PgTx {
     async fn register(&mut self, code: &RegisterCode) -> StoreResult<Option<Register>> {
         let row = sqlx::query("SELECT body, version, updated_at, updated_by FROM registers WHERE code = $1")
             .bind(code.as_str())
-            .fetch_optional(&mut *self.tx)
+            .fetch_optional(self.tx.conn().await?)
             .await
             .map_err(db_err)?;
         row.map(|r| Parts::from_table(&r)?.into_register(code.as_str()))
@@ -96,7 +102,7 @@ impl WriteTx for PgTx {
         .bind(i64::from(r.revision.version))
         .bind(r.revision.updated_at)
         .bind(&r.revision.updated_by)
-        .execute(&mut *self.tx)
+        .execute(self.tx.conn().await?)
         .await
         .map_err(db_err)?;
         Ok(())
@@ -113,7 +119,7 @@ impl WriteTx for PgTx {
         .bind(i64::from(r.revision.version))
         .bind(r.revision.updated_at)
         .bind(&r.revision.updated_by)
-        .execute(&mut *self.tx)
+        .execute(self.tx.conn().await?)
         .await
         .map_err(db_err)?;
         Ok(())
@@ -126,7 +132,7 @@ impl WriteTx for PgTx {
         )
         .bind(reference.register.as_str())
         .bind(i64::from(reference.number))
-        .fetch_optional(&mut *self.tx)
+        .fetch_optional(self.tx.conn().await?)
         .await
         .map_err(db_err)?
         .as_ref()
@@ -137,7 +143,7 @@ impl WriteTx for PgTx {
     async fn max_risk_number(&mut self, register: &RegisterCode) -> StoreResult<u32> {
         let n: Option<i64> = sqlx::query_scalar("SELECT MAX(number) FROM risks WHERE register = $1")
             .bind(register.as_str())
-            .fetch_one(&mut *self.tx)
+            .fetch_one(self.tx.conn().await?)
             .await
             .map_err(db_err)?;
         Ok(n.unwrap_or(0) as u32)
@@ -146,48 +152,18 @@ impl WriteTx for PgTx {
     async fn risk_numbers(&mut self, register: &RegisterCode) -> StoreResult<Option<Vec<u32>>> {
         let numbers: Vec<i64> = sqlx::query_scalar("SELECT number FROM risks WHERE register = $1")
             .bind(register.as_str())
-            .fetch_all(&mut *self.tx)
+            .fetch_all(self.tx.conn().await?)
             .await
             .map_err(db_err)?;
         Ok(Some(numbers.into_iter().map(|n| n as u32).collect()))
     }
 
     async fn insert_risk(&mut self, r: &Risk) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO risks (register, number, severity, live, body, version, updated_at, updated_by)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(r.reference.register.as_str())
-        .bind(i64::from(r.reference.number))
-        .bind(i64::from(r.severity()))
-        .bind(r.fields.status.is_live())
-        .bind(Json(body(&r.fields)?))
-        .bind(i64::from(r.revision.version))
-        .bind(r.revision.updated_at)
-        .bind(&r.revision.updated_by)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
-        Ok(())
+        self.tx.insert_risk(r).await
     }
 
     async fn update_risk(&mut self, r: &Risk) -> StoreResult<()> {
-        sqlx::query(
-            "UPDATE risks SET severity = $3, live = $4, body = $5, version = $6, updated_at = $7, updated_by = $8
-             WHERE register = $1 AND number = $2",
-        )
-        .bind(r.reference.register.as_str())
-        .bind(i64::from(r.reference.number))
-        .bind(i64::from(r.severity()))
-        .bind(r.fields.status.is_live())
-        .bind(Json(body(&r.fields)?))
-        .bind(i64::from(r.revision.version))
-        .bind(r.revision.updated_at)
-        .bind(&r.revision.updated_by)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
-        Ok(())
+        self.tx.update_risk(r).await
     }
 
     async fn issue(&mut self, reference: &RecordRef) -> StoreResult<Option<Issue>> {
@@ -197,7 +173,7 @@ impl WriteTx for PgTx {
         )
         .bind(reference.register.as_str())
         .bind(i64::from(reference.number))
-        .fetch_optional(&mut *self.tx)
+        .fetch_optional(self.tx.conn().await?)
         .await
         .map_err(db_err)?
         .as_ref()
@@ -208,7 +184,7 @@ impl WriteTx for PgTx {
     async fn max_issue_number(&mut self, register: &RegisterCode) -> StoreResult<u32> {
         let n: Option<i64> = sqlx::query_scalar("SELECT MAX(number) FROM issues WHERE register = $1")
             .bind(register.as_str())
-            .fetch_one(&mut *self.tx)
+            .fetch_one(self.tx.conn().await?)
             .await
             .map_err(db_err)?;
         Ok(n.unwrap_or(0) as u32)
@@ -217,48 +193,18 @@ impl WriteTx for PgTx {
     async fn issue_numbers(&mut self, register: &RegisterCode) -> StoreResult<Option<Vec<u32>>> {
         let numbers: Vec<i64> = sqlx::query_scalar("SELECT number FROM issues WHERE register = $1")
             .bind(register.as_str())
-            .fetch_all(&mut *self.tx)
+            .fetch_all(self.tx.conn().await?)
             .await
             .map_err(db_err)?;
         Ok(Some(numbers.into_iter().map(|n| n as u32).collect()))
     }
 
     async fn insert_issue(&mut self, i: &Issue) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO issues (register, number, impact, live, body, version, updated_at, updated_by)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(i.reference.register.as_str())
-        .bind(i64::from(i.reference.number))
-        .bind(i64::from(i.fields.impact))
-        .bind(i.fields.status == IssueStatus::Open)
-        .bind(Json(body(&i.fields)?))
-        .bind(i64::from(i.revision.version))
-        .bind(i.revision.updated_at)
-        .bind(&i.revision.updated_by)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
-        Ok(())
+        self.tx.insert_issue(i).await
     }
 
     async fn update_issue(&mut self, i: &Issue) -> StoreResult<()> {
-        sqlx::query(
-            "UPDATE issues SET impact = $3, live = $4, body = $5, version = $6, updated_at = $7, updated_by = $8
-             WHERE register = $1 AND number = $2",
-        )
-        .bind(i.reference.register.as_str())
-        .bind(i64::from(i.reference.number))
-        .bind(i64::from(i.fields.impact))
-        .bind(i.fields.status == IssueStatus::Open)
-        .bind(Json(body(&i.fields)?))
-        .bind(i64::from(i.revision.version))
-        .bind(i.revision.updated_at)
-        .bind(&i.revision.updated_by)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
-        Ok(())
+        self.tx.update_issue(i).await
     }
 
     async fn json_record(&mut self, record_type: RecordType, key: &str) -> StoreResult<Option<JsonRecord>> {
@@ -267,7 +213,7 @@ impl WriteTx for PgTx {
         )
         .bind(record_type.as_str())
         .bind(key)
-        .fetch_optional(&mut *self.tx)
+        .fetch_optional(self.tx.conn().await?)
         .await
         .map_err(db_err)?
         .as_ref()
@@ -278,7 +224,7 @@ impl WriteTx for PgTx {
     async fn json_records(&mut self, record_type: RecordType) -> StoreResult<Vec<JsonRecord>> {
         sqlx::query("SELECT key, body, version, updated_at, updated_by FROM json_records WHERE record_type = $1")
             .bind(record_type.as_str())
-            .fetch_all(&mut *self.tx)
+            .fetch_all(self.tx.conn().await?)
             .await
             .map_err(db_err)?
             .iter()
@@ -299,7 +245,7 @@ impl WriteTx for PgTx {
         .bind(i64::from(r.revision.version))
         .bind(r.revision.updated_at)
         .bind(&r.revision.updated_by)
-        .execute(&mut *self.tx)
+        .execute(self.tx.conn().await?)
         .await
         .map_err(db_err)?;
         Ok(())
@@ -307,7 +253,7 @@ impl WriteTx for PgTx {
 
     async fn record_count(&mut self) -> StoreResult<u64> {
         let n: i64 = sqlx::query_scalar("SELECT (SELECT COUNT(*) FROM risks) + (SELECT COUNT(*) FROM issues)")
-            .fetch_one(&mut *self.tx)
+            .fetch_one(self.tx.conn().await?)
             .await
             .map_err(db_err)?;
         Ok(n as u64)
@@ -315,7 +261,7 @@ impl WriteTx for PgTx {
 
     async fn chain_head(&mut self) -> StoreResult<ChainHead> {
         let row = sqlx::query("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(&mut *self.tx)
+            .fetch_optional(self.tx.conn().await?)
             .await
             .map_err(db_err)?;
         match row {
@@ -328,36 +274,16 @@ impl WriteTx for PgTx {
     }
 
     async fn append_event(&mut self, e: &Event) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO events (seq, at, recorded_at, actor, reason, kind, record_type, record_key, register,
-                                 version, before, after, prev_hash, hash)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::json, $12::json, $13, $14)",
-        )
-        .bind(e.seq)
-        .bind(e.at)
-        .bind(e.recorded_at)
-        .bind(&e.actor)
-        .bind(&e.reason)
-        .bind(&e.kind)
-        .bind(e.record_type.as_str())
-        .bind(&e.record_key)
-        .bind(&e.register)
-        .bind(i64::from(e.version))
-        // As text, into json columns: the value is stored exactly as serialised, so reading
-        // it back gives the same keys in the same order.
-        .bind(e.before.as_ref().map(Value::to_string))
-        .bind(e.after.as_ref().map(Value::to_string))
-        .bind(&e.prev_hash)
-        .bind(&e.hash)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db_err)?;
-        Ok(())
+        self.tx.event(e).await
+    }
+
+    async fn flush(&mut self) -> StoreResult<()> {
+        self.tx.conn().await.map(drop)
     }
 
     async fn savepoint(&mut self) -> StoreResult<()> {
         sqlx::query("SAVEPOINT write_group")
-            .execute(&mut *self.tx)
+            .execute(self.tx.conn().await?)
             .await
             .map_err(db_err)?;
         Ok(())
@@ -365,26 +291,29 @@ impl WriteTx for PgTx {
 
     async fn release_savepoint(&mut self) -> StoreResult<()> {
         sqlx::query("RELEASE SAVEPOINT write_group")
-            .execute(&mut *self.tx)
+            .execute(self.tx.conn().await?)
             .await
             .map_err(db_err)?;
         Ok(())
     }
 
     async fn rollback_to_savepoint(&mut self) -> StoreResult<()> {
+        // What is held was written since the savepoint (which sent everything before it):
+        // the rollback undoes it, sent or not.
+        self.tx.abandon();
         // Rolling back leaves the savepoint in place; releasing it then ends it.
         sqlx::query("ROLLBACK TO SAVEPOINT write_group")
-            .execute(&mut *self.tx)
+            .execute(self.tx.conn().await?)
             .await
             .map_err(db_err)?;
         self.release_savepoint().await
     }
 
     async fn commit(self: Box<Self>) -> StoreResult<()> {
-        self.tx.commit().await.map_err(db_err)
+        self.tx.commit().await
     }
 
     async fn rollback(self: Box<Self>) -> StoreResult<()> {
-        self.tx.rollback().await.map_err(db_err)
+        self.tx.rollback().await
     }
 }

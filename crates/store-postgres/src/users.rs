@@ -172,7 +172,7 @@ impl UserStore for PgStore {
 #[async_trait]
 impl UserTx for PgTx {
     async fn user(&mut self, name: &UserName) -> StoreResult<Option<User>> {
-        user_in(self.conn(), name).await
+        user_in(self.conn().await?, name).await
     }
 
     async fn insert_user(&mut self, user: &User, password_hash: Option<&str>) -> StoreResult<()> {
@@ -186,7 +186,7 @@ impl UserTx for PgTx {
         .bind(i64::from(user.revision.version))
         .bind(user.revision.updated_at)
         .bind(&user.revision.updated_by)
-        .execute(self.conn())
+        .execute(self.conn().await?)
         .await
         .map_err(db_err)?;
         Ok(())
@@ -204,14 +204,14 @@ impl UserTx for PgTx {
         .bind(i64::from(user.revision.version))
         .bind(user.revision.updated_at)
         .bind(&user.revision.updated_by)
-        .execute(self.conn())
+        .execute(self.conn().await?)
         .await
         .map_err(db_err)?;
         Ok(())
     }
 
     async fn token(&mut self, id: &str) -> StoreResult<Option<ApiToken>> {
-        token_in(self.conn(), id).await
+        token_in(self.conn().await?, id).await
     }
 
     async fn insert_token(&mut self, token: &ApiToken, secret_hash: &str) -> StoreResult<()> {
@@ -221,7 +221,7 @@ impl UserTx for PgTx {
             .bind(secret_hash)
             .bind(Json(body(&token.fields)?))
             .bind(i64::from(token.version))
-            .execute(self.conn())
+            .execute(self.conn().await?)
             .await
             .map_err(db_err)?;
         Ok(())
@@ -232,7 +232,7 @@ impl UserTx for PgTx {
             .bind(&token.id)
             .bind(Json(body(&token.fields)?))
             .bind(i64::from(token.version))
-            .execute(self.conn())
+            .execute(self.conn().await?)
             .await
             .map_err(db_err)?;
         Ok(())
@@ -241,7 +241,7 @@ impl UserTx for PgTx {
     async fn delete_user_sessions(&mut self, name: &UserName) -> StoreResult<()> {
         sqlx::query("DELETE FROM sessions WHERE user_name = $1")
             .bind(name.as_str())
-            .execute(self.conn())
+            .execute(self.conn().await?)
             .await
             .map_err(db_err)?;
         Ok(())

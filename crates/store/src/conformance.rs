@@ -21,6 +21,7 @@ use crate::store::{RecordQuery, Store};
 use crate::transfer::copy_all as copy;
 use crate::verify::verify_chain;
 
+mod amending;
 mod batching;
 mod paging;
 mod source_refs;
@@ -57,6 +58,7 @@ pub fn scenarios() -> Vec<(&'static str, Scenario)> {
         ("risk_pages", |s| Box::pin(paging::risk_pages(s))),
         ("source_refs", |s| Box::pin(source_refs::source_refs(s))),
         ("long_batches", |s| Box::pin(batching::long_batches(s))),
+        ("amendment_batches", |s| Box::pin(amending::amendment_batches(s))),
         ("held_rows_meet_constraints", |s| {
             Box::pin(batching::held_rows_meet_constraints(s))
         }),
