@@ -56,7 +56,7 @@ pub struct IssueFields {
     pub category: Option<String>,
     #[serde(default)]
     pub raised_by: Option<String>,
-    #[serde(default)]
+    #[serde(default, with = "crate::date_text::optional")]
     pub raised_on: Option<NaiveDate>,
     #[serde(default)]
     pub associated_risk: Option<RecordRef>,

@@ -3,6 +3,7 @@
 //! functions: no storage, no network, no clock other than what callers pass in.
 
 pub mod code;
+pub mod date_text;
 pub mod diff;
 pub mod document;
 pub mod issue;

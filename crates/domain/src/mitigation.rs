@@ -48,10 +48,10 @@ pub struct Mitigation {
     pub state: MitigationState,
     #[serde(default)]
     pub owner: Option<String>,
-    #[serde(default)]
+    #[serde(default, with = "crate::date_text::optional")]
     pub due: Option<NaiveDate>,
     /// The day the mitigation first appeared on the record.
-    #[serde(default)]
+    #[serde(default, with = "crate::date_text::optional")]
     pub added_on: Option<NaiveDate>,
     /// Sub-bullets under the mitigation's text.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

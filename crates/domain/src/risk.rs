@@ -126,7 +126,7 @@ pub struct RiskFields {
     pub owner: Option<String>,
     #[serde(default)]
     pub raised_by: Option<String>,
-    #[serde(default)]
+    #[serde(default, with = "crate::date_text::optional")]
     pub raised_on: Option<NaiveDate>,
     #[serde(default)]
     pub category: Option<String>,
@@ -142,9 +142,9 @@ pub struct RiskFields {
     pub target: Option<ScorePair>,
     #[serde(default)]
     pub response: Option<Response>,
-    #[serde(default)]
+    #[serde(default, with = "crate::date_text::optional")]
     pub proximity: Option<NaiveDate>,
-    #[serde(default)]
+    #[serde(default, with = "crate::date_text::optional")]
     pub review_by: Option<NaiveDate>,
     #[serde(default)]
     pub mitigations: Vec<Mitigation>,

@@ -17,7 +17,9 @@ pub struct MitigationView {
     pub text: String,
     pub state: MitigationState,
     pub owner: Option<String>,
+    #[serde(serialize_with = "crate::date_text::optional::serialize")]
     pub due: Option<NaiveDate>,
+    #[serde(serialize_with = "crate::date_text::optional::serialize")]
     pub added_on: Option<NaiveDate>,
     /// Added since the register's last paper.
     pub new: bool,
@@ -26,17 +28,17 @@ pub struct MitigationView {
 }
 
 impl MitigationView {
-    fn list(mitigations: &[Mitigation], since: Option<NaiveDate>) -> Vec<Self> {
+    fn list(mitigations: Vec<Mitigation>, since: Option<NaiveDate>) -> Vec<Self> {
         mitigations
-            .iter()
+            .into_iter()
             .map(|m| Self {
-                text: m.text.clone(),
+                new: m.is_new_since(since),
+                text: m.text,
                 state: m.state,
-                owner: m.owner.clone(),
+                owner: m.owner,
                 due: m.due,
                 added_on: m.added_on,
-                new: m.is_new_since(since),
-                sub_items: m.sub_items.clone(),
+                sub_items: m.sub_items,
             })
             .collect()
     }
@@ -77,6 +79,7 @@ pub struct RiskView {
     pub status: RiskStatus,
     pub owner: Option<String>,
     pub raised_by: Option<String>,
+    #[serde(serialize_with = "crate::date_text::optional::serialize")]
     pub raised_on: Option<NaiveDate>,
     pub category: Option<String>,
     pub provenance: Option<String>,
@@ -85,7 +88,9 @@ pub struct RiskView {
     pub inherent: Option<ScoreView>,
     pub target: Option<ScoreView>,
     pub response: Option<Response>,
+    #[serde(serialize_with = "crate::date_text::optional::serialize")]
     pub proximity: Option<NaiveDate>,
+    #[serde(serialize_with = "crate::date_text::optional::serialize")]
     pub review_by: Option<NaiveDate>,
     pub mitigations: Vec<MitigationView>,
     pub version: u32,
@@ -97,36 +102,43 @@ impl RiskView {
     /// `last_paper_on` is the date of the register's last paper: mitigations added after it
     /// are shown as new.
     pub fn new(risk: &Risk, settings: &Settings, last_paper_on: Option<NaiveDate>) -> Self {
-        let f = &risk.fields;
+        Self::from_risk(risk.clone(), settings, last_paper_on)
+    }
+
+    /// [`RiskView::new`] for a risk the caller is done with: its text moves into the view
+    /// rather than being copied (a list page's fifty risks are about 80 KB of it).
+    pub fn from_risk(risk: Risk, settings: &Settings, last_paper_on: Option<NaiveDate>) -> Self {
+        let severity = risk.fields.severity();
+        let f = risk.fields;
         Self {
             reference: risk.reference.to_string(),
             register: risk.reference.register.to_string(),
             number: risk.reference.number,
-            source_ref: f.source_ref.clone(),
-            statement: f.statement.clone(),
-            consequences: f.consequences.clone(),
+            source_ref: f.source_ref,
+            statement: f.statement,
+            consequences: f.consequences,
             impact: f.impact,
             likelihood: f.likelihood,
-            severity: f.severity(),
-            band: settings.band(f.severity()).map(|b| b.name.clone()),
+            severity,
+            band: settings.band(severity).map(|b| b.name.clone()),
             rag: f.rag,
             status: f.status,
-            owner: f.owner.clone(),
-            raised_by: f.raised_by.clone(),
+            owner: f.owner,
+            raised_by: f.raised_by,
             raised_on: f.raised_on,
-            category: f.category.clone(),
-            provenance: f.provenance.clone(),
-            footnotes: f.footnotes.clone(),
-            notes: f.notes.clone(),
+            category: f.category,
+            provenance: f.provenance,
+            footnotes: f.footnotes,
+            notes: f.notes,
             inherent: f.inherent.map(Into::into),
             target: f.target.map(Into::into),
             response: f.response,
             proximity: f.proximity,
             review_by: f.review_by,
-            mitigations: MitigationView::list(&f.mitigations, last_paper_on),
+            mitigations: MitigationView::list(f.mitigations, last_paper_on),
             version: risk.revision.version,
             updated_at: risk.revision.updated_at,
-            updated_by: risk.revision.updated_by.clone(),
+            updated_by: risk.revision.updated_by,
         }
     }
 }
@@ -146,6 +158,7 @@ pub struct IssueView {
     pub status: IssueStatus,
     pub category: Option<String>,
     pub raised_by: Option<String>,
+    #[serde(serialize_with = "crate::date_text::optional::serialize")]
     pub raised_on: Option<NaiveDate>,
     pub associated_risk: Option<RecordRef>,
     pub owner: Option<String>,
@@ -178,7 +191,7 @@ impl IssueView {
             owner: f.owner.clone(),
             footnotes: f.footnotes.clone(),
             notes: f.notes.clone(),
-            mitigations: MitigationView::list(&f.mitigations, last_paper_on),
+            mitigations: MitigationView::list(f.mitigations.clone(), last_paper_on),
             version: issue.revision.version,
             updated_at: issue.revision.updated_at,
             updated_by: issue.revision.updated_by.clone(),

@@ -75,14 +75,24 @@ pub async fn run(s: &Session, command: RiskCommand) -> anyhow::Result<ExitCode> 
             let settings = s.store.settings().await?;
             let papers = last_papers(s, args.read.as_at).await?;
             let views: Vec<RiskView> = risks
-                .iter()
-                .map(|r| RiskView::new(r, &settings, papers.get(&r.reference.register).copied().flatten()))
+                .into_iter()
+                .map(|r| {
+                    let paper = papers.get(&r.reference.register).copied().flatten();
+                    RiskView::from_risk(r, &settings, paper)
+                })
                 .collect();
-            match args.format {
-                Format::Table => print(&output::risk_table(&views, &settings)),
-                Format::Json => print(&output::json(&views)?),
-                Format::Csv => print(&output::risks_csv(&views)?),
-            }
+            let text = match args.format {
+                Format::Table => output::risk_table(&views, &settings),
+                Format::Json => output::json(&views)?,
+                Format::Csv => output::risks_csv(&views)?,
+            };
+            // The process ends with the listing: a whole register (50,000 risks as at a date
+            // is 100 MB of JSON) is left for the system to take back at exit rather than
+            // freed an allocation at a time.
+            std::mem::forget(views);
+            let printed = print(&text);
+            std::mem::forget(text);
+            printed
         }
         RiskCommand::Show(args) => {
             let reference = resolve(s, RecordType::Risk, &args.reference, args.register.as_deref()).await?;
