@@ -2,6 +2,7 @@
 //! file format (JSON), both ways. Imports are all-or-nothing: every problem in the file is
 //! reported by sheet, row, column, value and rule, and nothing lands unless none is found.
 
+use std::mem::ManuallyDrop;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -42,17 +43,26 @@ pub async fn import(s: &Session, args: ImportArgs) -> anyhow::Result<ExitCode> {
     // so that export then import gives back the same settings as well as the registers.
     options.file_settings = options.sheet.is_none() && s.store.registers(None).await?.is_empty();
     let settings = s.store.settings().await?;
-    let preview = riskreg_sheets::preview(&bytes, &options, &settings, Utc::now().date_naive())
-        .map_err(|e| StoreError::invalid("file", e.to_string()))?;
+    // The process ends with the import, so what it read and made is left for the system to
+    // take back at exit, all at once, instead of being freed an allocation at a time: for
+    // 100,000 risks that was 0.8 s, a seventh of the import.
+    let preview = ManuallyDrop::new(
+        riskreg_sheets::preview(&bytes, &options, &settings, Utc::now().date_naive())
+            .map_err(|e| StoreError::invalid("file", e.to_string()))?,
+    );
     let register = args.register.as_deref().map(register_arg).transpose()?;
     let plan = to_records(&preview, register.as_ref());
     let outcome = match plan {
         Ok(import) if preview.is_clean() => match s.store.plan_records_import(&import, &ctx).await {
             Ok(writes) if args.dry_run => {
-                drop(writes);
+                std::mem::forget(writes);
                 Ok(import)
             }
-            Ok(_) => s.store.import_records(&import, &ctx).await.map(|_| import),
+            // The writes just planned and checked, not planned again by `import_records`.
+            Ok(writes) => s.store.write(writes).await.map(|applied| {
+                std::mem::forget(applied);
+                import
+            }),
             Err(e) => Err(e),
         },
         Ok(_) => Err(StoreError::Invalid(ValidationErrors::default())),
@@ -214,6 +224,8 @@ fn report(
         ShowFormat::Json => format!("{}\n", serde_json::to_string_pretty(&r)?),
         ShowFormat::Table => table(&r, import.as_ref()),
     };
+    // Left for the system to take back at exit (see `import`).
+    std::mem::forget(import);
     if r.problems.is_empty() {
         print(&text)
     } else {
