@@ -26,6 +26,8 @@ ROWS = [
     ("one_p99", "  p99", "ms", "< 5", lambda v: v < 5),
     ("list_rps", "GET list of 50, token", "req/s", ">= 5,000", lambda v: v >= 5_000),
     ("list_p99", "  p99", "ms", "< 10", lambda v: v < 10),
+    ("list_fresh_rps", "  the same with Cache-Control: no-cache (read and written afresh)", "req/s", "", None),
+    ("list_fresh_p99", "  p99", "ms", "", None),
     ("amend_rps", "PATCH amend (write + event + hash)", "/s", ">= 2,000", lambda v: v >= 2_000),
     ("amend_p99", "  p99", "ms", "", None),
     ("amend_errors", "  refused with 412 (a stale If-Match)", "", "", None),

@@ -14,6 +14,7 @@ use std::sync::{Arc, OnceLock};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use riskreg_domain::{Issue, IssueStatus, RecordRef, Register, RegisterCode, Risk, Settings, ordering};
+use riskreg_store::chain::ChainHead;
 use riskreg_store::engine::group::GroupCommit;
 use riskreg_store::event::timestamp_text;
 use riskreg_store::{Event, JsonRecord, RecordQuery, RecordType, Store, StoreError, StoreResult, WriteTx};
@@ -550,6 +551,20 @@ impl Store for PgStore {
         .iter()
         .map(event_from_row)
         .collect()
+    }
+
+    async fn chain_head(&self) -> StoreResult<ChainHead> {
+        let row = sqlx::query("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?;
+        match row {
+            Some(r) => Ok(ChainHead {
+                seq: r.try_get("seq").map_err(db_err)?,
+                hash: r.try_get("hash").map_err(db_err)?,
+            }),
+            None => Ok(ChainHead::genesis()),
+        }
     }
 
     async fn event_count(&self) -> StoreResult<u64> {

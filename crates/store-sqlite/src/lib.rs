@@ -16,6 +16,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use riskreg_domain::{Issue, RecordRef, Register, RegisterCode, Risk, Settings, ordering};
+use riskreg_store::chain::ChainHead;
 use riskreg_store::engine::group::GroupCommit;
 use riskreg_store::event::timestamp_text;
 use riskreg_store::{Event, JsonRecord, RecordQuery, RecordType, Store, StoreError, StoreResult, WriteTx};
@@ -30,6 +31,9 @@ use crate::rows::{
 
 /// How long a write waits for another writer before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The longest list page read on the caller's thread (see `risk_page`).
+const INLINE_PAGE: i64 = 100;
 
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
@@ -268,23 +272,24 @@ impl Store for SqliteStore {
     }
 
     async fn register_with_settings(&self, code: &RegisterCode) -> StoreResult<(Register, Settings)> {
-        let row = sqlx::query(
+        // Every list of one register starts here: read on the caller's thread, as
+        // `risk_with_register` is.
+        const SQL: &str =
             "SELECT body, version, updated_at, updated_by, (SELECT body FROM settings WHERE id = 1) AS settings
-             FROM registers WHERE code = ?1",
-        )
-        .bind(code.as_str())
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(db_err)?
-        .ok_or_else(|| StoreError::NotFound(format!("register {code}")))?;
-        let register = register_from_parts(
-            code.as_str(),
-            &row.try_get::<String, _>("body").map_err(db_err)?,
-            row.try_get::<i64, _>("version").map_err(db_err)? as u32,
-            &row.try_get::<String, _>("updated_at").map_err(db_err)?,
-            row.try_get("updated_by").map_err(db_err)?,
-        )?;
-        Ok((register, rows::settings_from(row.try_get("settings").map_err(db_err)?)?))
+             FROM registers WHERE code = ?1";
+        let found = match &self.bulk {
+            Some(reader) => {
+                reader.read_here(|conn| bulk::first(conn, SQL, [code.as_str()], |row| register_settings(code, row)))?
+            }
+            None => sqlx::query(SQL)
+                .bind(code.as_str())
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_err)?
+                .map(|row| register_settings(code, &row))
+                .transpose()?,
+        };
+        found.ok_or_else(|| StoreError::NotFound(format!("register {code}")))
     }
 
     async fn registers(&self, as_at: Option<DateTime<Utc>>) -> StoreResult<Vec<Register>> {
@@ -429,41 +434,22 @@ impl Store for SqliteStore {
         if query.as_at.is_some() {
             return Ok(riskreg_store::store::page_of(self.risks(query).await?, limit, offset));
         }
-        // The same order as `risks`. With one register the order is the risks_by_order
-        // index's, and the query must name the register plainly for SQLite to use it. The
-        // total rides along as an uncorrelated subquery (SQLite runs it once), read from
-        // the totals that triggers keep (migration 0009): counting a register's index
-        // entries took twice as long as reading the page.
-        let sql = match &query.register {
-            Some(_) => {
-                "SELECT register, number, body, version, updated_at, updated_by,
-                        (SELECT CASE WHEN ?2 THEN risks ELSE live END FROM risk_totals WHERE register = ?1) AS total
-                 FROM risks WHERE register = ?1 AND (?2 OR live = 1)
-                 ORDER BY severity DESC, number ASC LIMIT ?3 OFFSET ?4"
-            }
-            None => {
-                "SELECT register, number, body, version, updated_at, updated_by,
-                        (SELECT SUM(CASE WHEN ?2 THEN risks ELSE live END) FROM risk_totals WHERE ?1 IS NULL) AS total
-                 FROM risks WHERE ?1 IS NULL AND (?2 OR live = 1)
-                 ORDER BY severity DESC, number ASC, register ASC LIMIT ?3 OFFSET ?4"
-            }
-        };
+        let sql = page_sql(query.register.is_some(), query.include_closed);
         let register = query.register.as_ref().map(|c| c.as_str().to_owned());
-        let include_closed = query.include_closed;
         let (limit, offset) = (i64::from(limit), i64::from(offset));
-        // A page is fifty rows: read on the bulk reader, they cross threads once, not one by one.
+        let read = move |conn: &rusqlite::Connection| {
+            bulk::collect(conn, sql, (register, limit, offset), |row| {
+                Ok((risk_from_table(bulk::table_row(row)?)?, bulk::int(row, 6)?))
+            })
+        };
+        // A page of up to a hundred risks is read in well under a millisecond: on the
+        // caller's thread, since handing it to another thread and back cost a sixth of a
+        // list request. Longer pages go to a blocking thread, off the server's workers.
         let page: Vec<(Risk, i64)> = match &self.bulk {
-            Some(bulk) => {
-                bulk.read(move |conn| {
-                    bulk::collect(conn, sql, (register, include_closed, limit, offset), |row| {
-                        Ok((risk_from_table(bulk::table_row(row)?)?, bulk::int(row, 6)?))
-                    })
-                })
-                .await?
-            }
+            Some(bulk) if limit <= INLINE_PAGE => bulk.read_here(read)?,
+            Some(bulk) => bulk.read(read).await?,
             None => sqlx::query(sql)
-                .bind(register)
-                .bind(include_closed)
+                .bind(query.register.as_ref().map(RegisterCode::as_str))
                 .bind(limit)
                 .bind(offset)
                 .fetch_all(&self.pool)
@@ -613,6 +599,33 @@ impl Store for SqliteStore {
             .collect()
     }
 
+    async fn chain_head(&self) -> StoreResult<ChainHead> {
+        // Every cached list page is checked against it: read in place, as a point read.
+        const SQL: &str = "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1";
+        let head = match &self.bulk {
+            Some(reader) => reader.read_here(|conn| {
+                bulk::first(conn, SQL, [], |row| {
+                    Ok(ChainHead {
+                        seq: bulk::int(row, 0)?,
+                        hash: row.get(1).map_err(bulk::bulk_err)?,
+                    })
+                })
+            })?,
+            None => sqlx::query(SQL)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_err)?
+                .map(|r| -> StoreResult<ChainHead> {
+                    Ok(ChainHead {
+                        seq: r.try_get("seq").map_err(db_err)?,
+                        hash: r.try_get("hash").map_err(db_err)?,
+                    })
+                })
+                .transpose()?,
+        };
+        Ok(head.unwrap_or_else(ChainHead::genesis))
+    }
+
     async fn event_count(&self) -> StoreResult<u64> {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events")
             .fetch_one(&self.pool)
@@ -729,6 +742,57 @@ fn risk_register_settings(reference: &RecordRef, row: &impl Columns) -> StoreRes
         register,
         rows::settings_from(row.optional_text("settings")?)?,
     ))
+}
+
+/// The statement for a page of risks, in the same order as `risks`: one text for each
+/// case, so that none has a parameter deciding its plan. With one register the order is an
+/// index's (the live risks' own, migration 0010, unless closed ones are wanted), and the
+/// register must be named plainly for SQLite to use it. The total rides along as an
+/// uncorrelated subquery (SQLite runs it once), read from the totals that triggers keep
+/// (migration 0009): counting a register's index entries took twice as long as reading
+/// the page. Parameters: ?1 the register (NULL for all), ?2 the limit, ?3 the offset.
+///
+/// The limit is written `?2 + 0`: SQLite plans with the value of a plain parameter in LIMIT,
+/// so binding one made it prepare the statement again on every request (a twentieth of a
+/// list request's time); an expression it leaves to run time.
+fn page_sql(one_register: bool, include_closed: bool) -> &'static str {
+    match (one_register, include_closed) {
+        (true, false) => {
+            "SELECT register, number, body, version, updated_at, updated_by,
+                    (SELECT live FROM risk_totals WHERE register = ?1) AS total
+             FROM risks WHERE register = ?1 AND live = 1
+             ORDER BY severity DESC, number ASC LIMIT ?2 + 0 OFFSET ?3"
+        }
+        (true, true) => {
+            "SELECT register, number, body, version, updated_at, updated_by,
+                    (SELECT risks FROM risk_totals WHERE register = ?1) AS total
+             FROM risks WHERE register = ?1
+             ORDER BY severity DESC, number ASC LIMIT ?2 + 0 OFFSET ?3"
+        }
+        (false, false) => {
+            "SELECT register, number, body, version, updated_at, updated_by,
+                    (SELECT SUM(live) FROM risk_totals WHERE ?1 IS NULL) AS total
+             FROM risks WHERE ?1 IS NULL AND live = 1
+             ORDER BY severity DESC, number ASC, register ASC LIMIT ?2 + 0 OFFSET ?3"
+        }
+        (false, true) => {
+            "SELECT register, number, body, version, updated_at, updated_by,
+                    (SELECT SUM(risks) FROM risk_totals WHERE ?1 IS NULL) AS total
+             FROM risks WHERE ?1 IS NULL
+             ORDER BY severity DESC, number ASC, register ASC LIMIT ?2 + 0 OFFSET ?3"
+        }
+    }
+}
+
+fn register_settings(code: &RegisterCode, row: &impl Columns) -> StoreResult<(Register, Settings)> {
+    let register = register_from_parts(
+        code.as_str(),
+        &row.text("body")?,
+        row.int("version")? as u32,
+        &row.text("updated_at")?,
+        row.text("updated_by")?,
+    )?;
+    Ok((register, rows::settings_from(row.optional_text("settings")?)?))
 }
 
 fn not_found(what: &str, reference: &RecordRef, as_at: Option<DateTime<Utc>>) -> StoreError {

@@ -151,6 +151,11 @@ pub trait Store: UserStore + SessionStore + ThrottleStore + Send + Sync + Debug 
 
     async fn event_count(&self) -> StoreResult<u64>;
 
+    /// The newest event's position and hash ([`ChainHead::genesis`] for an empty history).
+    /// Every write appends an event, so while the head is unchanged so is every record:
+    /// the API keeps finished list pages until it moves.
+    async fn chain_head(&self) -> StoreResult<ChainHead>;
+
     /// Every JSON record of one type, in no particular order.
     async fn json_records(&self, record_type: RecordType) -> StoreResult<Vec<JsonRecord>>;
 

@@ -11,6 +11,7 @@ pub mod etag;
 pub mod extract;
 pub mod headers;
 pub mod openapi;
+pub mod page_cache;
 pub mod patch;
 pub mod state;
 pub mod ui;

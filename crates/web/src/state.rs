@@ -1,15 +1,18 @@
-//! The state every handler shares: the store and the configuration. Cheap to clone.
+//! The state every handler shares: the store, the configuration and the list pages kept
+//! between writes. Cheap to clone.
 
 use std::sync::Arc;
 
 use riskreg_store::Store;
 
 use crate::config::WebConfig;
+use crate::page_cache::PageCache;
 
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub config: Arc<WebConfig>,
+    pub pages: Arc<PageCache>,
 }
 
 impl AppState {
@@ -17,6 +20,7 @@ impl AppState {
         Self {
             store,
             config: Arc::new(config),
+            pages: Arc::default(),
         }
     }
 }

@@ -232,7 +232,7 @@ async fn list_issues(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(q): ApiQuery<IssueListQuery>,
-) -> ApiResult<axum::Json<Page<IssueView>>> {
+) -> ApiResult<Page<IssueView>> {
     let as_at = parse_as_at(q.as_at.as_deref())?;
     let paging = Paging::new(q.limit, q.offset)?;
     let sort = parse_sort(q.sort.as_deref(), SORT_KEYS)?;
@@ -307,7 +307,7 @@ async fn list_issues(
                 .then(a.register.cmp(&b.register))
         });
     }
-    Ok(axum::Json(paging.page(views)))
+    Ok(paging.page(views))
 }
 
 /// One issue, as it stands or as it stood at `as_at`.

@@ -19,6 +19,7 @@ pub mod users;
 use std::collections::HashMap;
 
 use axum::Json;
+use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
@@ -273,6 +274,34 @@ pub struct Page<T> {
     pub offset: u32,
     /// The offset of the next page; absent on the last.
     pub next_offset: Option<u32>,
+}
+
+/// Bytes reserved per item when a page is written. A risk with its mitigations is about
+/// 1.6 KB of JSON: growing axum's 128-byte start by doubling instead copied an 80 KB page
+/// ten times over, a tenth of a list request's time.
+const PAGE_BYTES_PER_ITEM: usize = 2048;
+
+impl<T: Serialize> Page<T> {
+    /// The page as the JSON sent.
+    pub fn to_json(&self) -> ApiResult<Bytes> {
+        let mut body = Vec::with_capacity(128 + PAGE_BYTES_PER_ITEM * self.items.len());
+        serde_json::to_writer(&mut body, self).map_err(|e| Error::Internal(format!("writing a page as JSON: {e}")))?;
+        Ok(body.into())
+    }
+}
+
+impl<T: Serialize> IntoResponse for Page<T> {
+    fn into_response(self) -> Response {
+        match self.to_json() {
+            Ok(body) => json_response(body),
+            Err(e) => e.into_response(),
+        }
+    }
+}
+
+/// A response of JSON already written.
+pub fn json_response(body: Bytes) -> Response {
+    ([(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 /// A sort key from a list's allow-list, `-` before it for descending.

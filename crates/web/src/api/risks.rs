@@ -6,8 +6,8 @@
 use std::cmp::Ordering;
 
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::Response;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use riskreg_domain::view::RiskView;
 use riskreg_domain::{
@@ -24,14 +24,15 @@ use utoipa_axum::routes;
 use super::mitigations::NewMitigation;
 use super::schema::{RagSchema, ResponseSchema, RiskSchema, RiskStatusSchema, ScorePairSchema};
 use super::{
-    AsAtQuery, Page, Paging, parse_as_at, parse_code, parse_list, parse_sort, set_content_location, tagged,
-    text_matches, visible_by_source_ref, visible_register, visible_register_with_settings, visible_registers,
+    AsAtQuery, Page, Paging, json_response, parse_as_at, parse_code, parse_list, parse_sort, set_content_location,
+    tagged, text_matches, visible_by_source_ref, visible_register, visible_register_with_settings, visible_registers,
     visible_risk,
 };
 use crate::auth::Caller;
 use crate::error::{ApiResult, Error, Problem};
 use crate::etag::IfMatch;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::page_cache::wants_fresh;
 use crate::patch::double_option;
 use crate::state::AppState;
 
@@ -294,8 +295,9 @@ fn compare(key: &str, a: &Risk, b: &Risk) -> Ordering {
 async fn list_risks(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     ApiQuery(q): ApiQuery<RiskListQuery>,
-) -> ApiResult<axum::Json<Page<RiskView>>> {
+) -> ApiResult<Response> {
     let as_at = parse_as_at(q.as_at.as_deref())?;
     let paging = Paging::new(q.limit, q.offset)?;
     let sort = parse_sort(q.sort.as_deref(), SORT_KEYS)?;
@@ -326,11 +328,27 @@ async fn list_risks(
     };
     let plain = statuses.is_none() && rags.is_none() && q.min_severity.is_none() && needle.is_none() && owner.is_none();
     if let Some(register) = register.as_ref().filter(|_| plain && sort.is_none()) {
-        // One visible register in its own order: the store reads just the page.
+        // One visible register in its own order: the store reads just the page, and the
+        // page is kept until the next write (see `page_cache`; visibility is checked above).
+        let key = format!(
+            "risks {} {:?} {} {} {}",
+            register.code, as_at, query.include_closed, paging.limit, paging.offset
+        );
+        let head = state.store.chain_head().await?;
+        if !wants_fresh(&headers)
+            && let Some(page) = state.pages.get(&head, &key)
+        {
+            return Ok(json_response(page));
+        }
         let (risks, total) = state.store.risk_page(&query, paging.limit, paging.offset).await?;
         let paper = register.fields.last_paper_on;
-        let views = risks.iter().map(|r| RiskView::new(r, &settings, paper)).collect();
-        return Ok(axum::Json(paging.page_of(views, total)));
+        let views: Vec<RiskView> = risks
+            .into_iter()
+            .map(|r| RiskView::from_risk(r, &settings, paper))
+            .collect();
+        let page = paging.page_of(views, total).to_json()?;
+        state.pages.put(&head, key, page.clone());
+        return Ok(json_response(page));
     }
     let visible = visible_registers(&state, &caller).await?;
     let then = match as_at {
@@ -378,16 +396,16 @@ async fn list_risks(
     // Views (with their derived fields) are built for the page only.
     let views = page
         .items
-        .iter()
+        .into_iter()
         .map(|r| {
             let paper = then
                 .iter()
                 .find(|reg| reg.code == r.reference.register)
                 .and_then(|reg| reg.fields.last_paper_on);
-            RiskView::new(r, &settings, paper)
+            RiskView::from_risk(r, &settings, paper)
         })
         .collect();
-    Ok(axum::Json(paging.page_of(views, total)))
+    Ok(paging.page_of(views, total).into_response())
 }
 
 /// One risk, as it stands or as it stood at `as_at`.

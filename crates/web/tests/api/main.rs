@@ -9,6 +9,7 @@ mod helpers;
 mod input;
 mod matrix;
 mod openapi;
+mod pages;
 mod reads;
 mod review;
 mod settings;
