@@ -3,6 +3,8 @@
 //! classification that tells assessors what each impact level means (the paper's
 //! Appendix C is the default).
 
+use std::sync::LazyLock;
+
 use serde::{Deserialize, Serialize};
 
 use crate::validation::{ValidationError, ValidationErrors};
@@ -56,14 +58,24 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        // The embedded file is checked by a unit test, so this cannot fail in a build that
-        // passed its tests.
-        #[allow(clippy::expect_used)]
-        serde_json::from_str(DEFAULT_SETTINGS).expect("embedded default settings are valid JSON")
+        Self::defaults().clone()
     }
 }
 
 impl Settings {
+    /// The defaults, read from the embedded file once: a database without settings of its
+    /// own checks every record written against them (an import of 100,000 risks read the
+    /// file 100,000 times).
+    pub fn defaults() -> &'static Settings {
+        static DEFAULTS: LazyLock<Settings> = LazyLock::new(|| {
+            // The embedded file is checked by a unit test, so this cannot fail in a build
+            // that passed its tests.
+            #[allow(clippy::expect_used)]
+            serde_json::from_str(DEFAULT_SETTINGS).expect("embedded default settings are valid JSON")
+        });
+        &DEFAULTS
+    }
+
     pub fn impact_levels(&self) -> u8 {
         self.impact_scale.len() as u8
     }

@@ -239,7 +239,7 @@ impl<'a> Engine<'a> {
     fn settings(&self) -> Cow<'_, Settings> {
         match &self.settings {
             Some((s, _)) => Cow::Borrowed(s),
-            None => Cow::Owned(Settings::default()),
+            None => Cow::Borrowed(Settings::defaults()),
         }
     }
 
