@@ -49,6 +49,14 @@ impl PgTx {
     }
 }
 
+/// The references' registers and numbers, as the two arrays a read of many records takes.
+fn keys(references: &[RecordRef]) -> (Vec<&str>, Vec<i64>) {
+    references
+        .iter()
+        .map(|r| (r.register.as_str(), i64::from(r.number)))
+        .unzip()
+}
+
 fn body<T: serde::Serialize>(value: &T) -> StoreResult<Value> {
     serde_json::to_value(value).map_err(StoreError::other)
 }
@@ -158,6 +166,23 @@ impl WriteTx for PgTx {
         Ok(Some(numbers.into_iter().map(|n| n as u32).collect()))
     }
 
+    async fn risks_of(&mut self, references: &[RecordRef]) -> StoreResult<Option<Vec<Risk>>> {
+        let (registers, numbers) = keys(references);
+        sqlx::query(
+            "SELECT register, number, body, version, updated_at, updated_by FROM risks
+             WHERE (register, number) IN (SELECT * FROM UNNEST($1::text[], $2::int8[]))",
+        )
+        .bind(registers)
+        .bind(numbers)
+        .fetch_all(self.tx.conn().await?)
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(risk_from_table_row)
+        .collect::<StoreResult<_>>()
+        .map(Some)
+    }
+
     async fn insert_risk(&mut self, r: &Risk) -> StoreResult<()> {
         self.tx.insert_risk(r).await
     }
@@ -197,6 +222,23 @@ impl WriteTx for PgTx {
             .await
             .map_err(db_err)?;
         Ok(Some(numbers.into_iter().map(|n| n as u32).collect()))
+    }
+
+    async fn issues_of(&mut self, references: &[RecordRef]) -> StoreResult<Option<Vec<Issue>>> {
+        let (registers, numbers) = keys(references);
+        sqlx::query(
+            "SELECT register, number, body, version, updated_at, updated_by FROM issues
+             WHERE (register, number) IN (SELECT * FROM UNNEST($1::text[], $2::int8[]))",
+        )
+        .bind(registers)
+        .bind(numbers)
+        .fetch_all(self.tx.conn().await?)
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(issue_from_table_row)
+        .collect::<StoreResult<_>>()
+        .map(Some)
     }
 
     async fn insert_issue(&mut self, i: &Issue) -> StoreResult<()> {

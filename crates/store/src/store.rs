@@ -200,6 +200,12 @@ pub trait WriteTx: UserTx + Send {
     async fn risk_numbers(&mut self, _register: &RegisterCode) -> StoreResult<Option<Vec<u32>>> {
         Ok(None)
     }
+    /// The current rows of the risks named, read at once so that a batch of amendments needs
+    /// no read each; risks that do not exist are left out. `None` from a backend that cannot
+    /// (then each is read with [`WriteTx::risk`]).
+    async fn risks_of(&mut self, _references: &[RecordRef]) -> StoreResult<Option<Vec<Risk>>> {
+        Ok(None)
+    }
     async fn insert_risk(&mut self, risk: &Risk) -> StoreResult<()>;
     async fn update_risk(&mut self, risk: &Risk) -> StoreResult<()>;
 
@@ -207,6 +213,10 @@ pub trait WriteTx: UserTx + Send {
     async fn max_issue_number(&mut self, register: &RegisterCode) -> StoreResult<u32>;
     /// As [`WriteTx::risk_numbers`], for issues.
     async fn issue_numbers(&mut self, _register: &RegisterCode) -> StoreResult<Option<Vec<u32>>> {
+        Ok(None)
+    }
+    /// As [`WriteTx::risks_of`], for issues.
+    async fn issues_of(&mut self, _references: &[RecordRef]) -> StoreResult<Option<Vec<Issue>>> {
         Ok(None)
     }
     async fn insert_issue(&mut self, issue: &Issue) -> StoreResult<()>;
@@ -224,7 +234,7 @@ pub trait WriteTx: UserTx + Send {
     async fn chain_head(&mut self) -> StoreResult<ChainHead>;
     async fn append_event(&mut self, event: &Event) -> StoreResult<()>;
 
-    /// Sends any inserts the backend is holding back to send together, so that an error
+    /// Sends any rows the backend is holding back to send together, so that an error
     /// one of them meets is reported now, to the writes that made it, rather than at some
     /// later statement. Backends that send each statement as it comes have nothing to do.
     async fn flush(&mut self) -> StoreResult<()> {

@@ -128,8 +128,10 @@ impl Engine<'_> {
         }
     }
 
-    /// Forgets everything learned: what a rollback to a savepoint undid may be in it.
+    /// Forgets everything learned, and the records kept for amendments (see
+    /// [`super::current`]): what a rollback to a savepoint undid may be in them.
     pub(super) fn forget_known(&mut self) {
         self.known = Known::default();
+        self.current = Default::default();
     }
 }

@@ -2,6 +2,7 @@
 //! validated row writes and hash-chained events inside one backend transaction. Every
 //! backend shares it, so versions, conflicts, validation and the chain behave identically.
 
+mod current;
 pub mod group;
 mod known;
 mod review;
@@ -150,6 +151,7 @@ pub async fn apply_together(
     now: DateTime<Utc>,
 ) -> StoreResult<Vec<Vec<Applied>>> {
     let mut engine = Engine::start(tx, now).await?;
+    engine.read_ahead(groups.iter().flatten()).await?;
     let mut applied = Vec::with_capacity(groups.len());
     for writes in groups {
         applied.push(engine.apply_all(writes).await?);
@@ -198,6 +200,7 @@ struct Engine<'a> {
     head: ChainHead,
     settings: Option<(Settings, u32)>,
     known: known::Known,
+    current: current::Current,
     now: DateTime<Utc>,
 }
 
@@ -306,11 +309,13 @@ impl<'a> Engine<'a> {
             head,
             settings,
             known: known::Known::default(),
+            current: current::Current::default(),
             now: truncate(now),
         })
     }
 
     async fn apply_all(&mut self, writes: Vec<Write>) -> StoreResult<Vec<Applied>> {
+        self.read_ahead(&writes).await?;
         let mut out = Vec::with_capacity(writes.len());
         for w in writes {
             out.push(self.apply(w).await?);
@@ -537,20 +542,6 @@ impl<'a> Engine<'a> {
             .ok_or_else(|| StoreError::NotFound(format!("register {code}")))
     }
 
-    async fn existing_risk(&mut self, reference: &RecordRef) -> StoreResult<Risk> {
-        self.tx
-            .risk(reference)
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("risk {reference}")))
-    }
-
-    async fn existing_issue(&mut self, reference: &RecordRef) -> StoreResult<Issue> {
-        self.tx
-            .issue(reference)
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("issue {reference}")))
-    }
-
     async fn create_risk(
         &mut self,
         ctx: &WriteContext,
@@ -587,6 +578,7 @@ impl<'a> Engine<'a> {
         };
         self.tx.insert_risk(&risk).await?;
         self.note_created(RecordType::Risk, &risk.reference);
+        self.note_risk(&risk);
         let draft = EventDraft {
             kind: "created",
             record_type: RecordType::Risk,
@@ -631,6 +623,7 @@ impl<'a> Engine<'a> {
             },
         };
         self.tx.update_risk(&risk).await?;
+        self.note_risk(&risk);
         let draft = EventDraft {
             kind,
             record_type: RecordType::Risk,
@@ -680,6 +673,7 @@ impl<'a> Engine<'a> {
         };
         self.tx.insert_issue(&issue).await?;
         self.note_created(RecordType::Issue, &issue.reference);
+        self.note_issue(&issue);
         let draft = EventDraft {
             kind: "created",
             record_type: RecordType::Issue,
@@ -727,6 +721,7 @@ impl<'a> Engine<'a> {
             },
         };
         self.tx.update_issue(&issue).await?;
+        self.note_issue(&issue);
         let draft = EventDraft {
             kind,
             record_type: RecordType::Issue,
