@@ -1,9 +1,10 @@
 //! Reading a file into [`Grid`]s within [`Limits`]: XLSX through calamine's streaming cell
 //! reader (so a sheet claiming a million rows or columns is refused at the first cell past
-//! the limit, never allocated), after [`crate::guard`] has vetted the zip; CSV through the
-//! csv crate, a record at a time.
+//! the limit, never allocated), after [`crate::guard`] has vetted the zip, its sheets side
+//! by side on the machine's cores; CSV through the csv crate, a record at a time.
 
 use std::io::Cursor;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use calamine::{DataRef, Reader, Xlsx};
 use chrono::{Days, NaiveDate};
@@ -48,7 +49,7 @@ pub fn sheet_names(bytes: &[u8], limits: &Limits) -> Result<Vec<String>, ReadErr
 pub fn read_xlsx(bytes: &[u8], sheets: &[String], limits: &Limits) -> Result<Vec<Grid>, ReadError> {
     check_size(bytes, limits)?;
     crate::guard::check_xlsx(bytes, limits)?;
-    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| ReadError::Malformed(e.to_string()))?;
+    let book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| ReadError::Malformed(e.to_string()))?;
     let names = book.sheet_names();
     let wanted: Vec<String> = if sheets.is_empty() {
         names.clone()
@@ -60,11 +61,77 @@ pub fn read_xlsx(bytes: &[u8], sheets: &[String], limits: &Limits) -> Result<Vec
         }
         sheets.to_vec()
     };
+    read_sheets(bytes, book, &wanted, limits)
+}
+
+/// Reads the sheets on up to as many threads as the machine has cores, each with its own
+/// reader over the same bytes taking the next sheet not yet taken: parsing a sheet's XML is
+/// most of an import's reading, and a workbook of many registers has a sheet for each. The
+/// grids come back in the order asked for, and when sheets are wrong the error is the one
+/// reading them in order would meet first: a sheet is taken only after every sheet before
+/// it, and a reader stops taking sheets once any has failed.
+fn read_sheets(
+    bytes: &[u8],
+    book: Xlsx<Cursor<&[u8]>>,
+    wanted: &[String],
+    limits: &Limits,
+) -> Result<Vec<Grid>, ReadError> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(wanted.len())
+        .max(1);
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let read_some = |mut book: Xlsx<Cursor<&[u8]>>| -> Result<Vec<(usize, Grid)>, (usize, ReadError)> {
+        let mut read = Vec::new();
+        while !failed.load(Ordering::Relaxed) {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(name) = wanted.get(i) else { break };
+            match read_sheet(&mut book, name, limits) {
+                Ok(grid) => read.push((i, grid)),
+                Err(e) => {
+                    failed.store(true, Ordering::Relaxed);
+                    return Err((i, e));
+                }
+            }
+        }
+        Ok(read)
+    };
+    let results: Vec<_> = std::thread::scope(|scope| {
+        let others: Vec<_> = (1..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let book = Xlsx::new(Cursor::new(bytes)).map_err(|e| (0, ReadError::Malformed(e.to_string())))?;
+                    read_some(book)
+                })
+            })
+            .collect();
+        let mine = read_some(book);
+        std::iter::once(mine)
+            .chain(
+                others
+                    .into_iter()
+                    .map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))),
+            )
+            .collect()
+    });
     let mut grids = Vec::with_capacity(wanted.len());
-    for name in wanted {
-        grids.push(read_sheet(&mut book, &name, limits)?);
+    let mut first_error: Option<(usize, ReadError)> = None;
+    for result in results {
+        match result {
+            Ok(read) => grids.extend(read),
+            Err((i, e)) => {
+                if first_error.as_ref().is_none_or(|(j, _)| i < *j) {
+                    first_error = Some((i, e));
+                }
+            }
+        }
     }
-    Ok(grids)
+    if let Some((_, e)) = first_error {
+        return Err(e);
+    }
+    grids.sort_by_key(|(i, _)| *i);
+    Ok(grids.into_iter().map(|(_, grid)| grid).collect())
 }
 
 fn read_sheet(book: &mut Xlsx<Cursor<&[u8]>>, name: &str, limits: &Limits) -> Result<Grid, ReadError> {

@@ -4,7 +4,10 @@
 //! printed) and CSV per RFC 4180 with formula triggers neutralised. The column headers are
 //! ones the importer recognises, so an export imports back unchanged. The register and
 //! issue sheets are written in rust_xlsxwriter's constant-memory mode, a row at a time to
-//! a temporary file, so a register of 100,000 risks is not held twice in memory.
+//! a temporary file, so a register of 100,000 risks is not held twice in memory, and side
+//! by side on the machine's cores.
+
+use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate};
 use riskreg_domain::{Issue, Mitigation, Rag, Register, Risk, Settings};
@@ -261,6 +264,23 @@ impl Formats {
         }
     }
 
+    /// Gives every format its number in the workbook's style table, in this fixed order,
+    /// before the long sheets are written on several threads: the table numbers a format
+    /// when it is first used, and the threads would otherwise race to use them first, so
+    /// that the same export gave different (if equivalent) files. The scratch sheet that
+    /// uses them is never added to the workbook.
+    fn number_in_order(&self, book: &mut Workbook) -> Result<(), XlsxError> {
+        let mut scratch = book.new_worksheet_with_constant_memory();
+        let all = [&self.header, &self.wrap, &self.date, &self.number]
+            .into_iter()
+            .chain(&self.rag)
+            .chain(self.bands.iter().map(|(_, _, f)| f));
+        for (c, format) in all.enumerate() {
+            scratch.write_blank(0, c as u16, format)?;
+        }
+        Ok(())
+    }
+
     /// The format of a severity: centred on its band's colour.
     fn band(&self, severity: u16) -> &Format {
         self.bands
@@ -338,6 +358,12 @@ pub fn refusal(e: &XlsxError) -> Option<&'static str> {
 }
 
 /// The export as an XLSX workbook.
+///
+/// The register and issue sheets, which can run to hundreds of thousands of rows, are
+/// written in constant-memory mode (row by row to a temporary file) and side by side on
+/// the machine's cores: writing a sheet's cells (their XML, escaping, style look-ups) is
+/// most of an export's time, and the sheets are independent of one another until the
+/// workbook is assembled. The small sheets are kept in memory as usual.
 pub fn xlsx(export: &Export) -> Result<Vec<u8>, XlsxError> {
     let formats = Formats::new(&export.settings);
     let mut book = Workbook::new();
@@ -350,25 +376,26 @@ pub fn xlsx(export: &Export) -> Result<Vec<u8>, XlsxError> {
             &formats,
         )?;
     }
-    // The register and issue sheets, which can run to hundreds of thousands of rows, are
-    // written row by row to a temporary file instead of held in memory; the small sheets
-    // are kept in memory as usual.
-    for reg in &export.registers {
-        let sheet = book
-            .add_worksheet_with_constant_memory()
-            .set_name(register_sheet_name(reg.code.as_str()))?;
-        sheet.set_landscape();
-        let rows = export
-            .risks
-            .iter()
-            .filter(|r| r.reference.register == reg.code)
-            .map(|r| risk_row(r, &export.settings));
-        write_table(sheet, &RISK_COLUMNS, rows, &formats)?;
+    formats.number_in_order(&mut book)?;
+    let mut by_register: HashMap<&str, Vec<&Risk>> = HashMap::new();
+    for risk in &export.risks {
+        by_register
+            .entry(risk.reference.register.as_str())
+            .or_default()
+            .push(risk);
     }
-    {
-        let sheet = book.add_worksheet_with_constant_memory().set_name(ISSUES_SHEET)?;
-        sheet.set_landscape();
-        write_table(sheet, &ISSUE_COLUMNS, export.issues.iter().map(issue_row), &formats)?;
+    let mut parts = Vec::with_capacity(export.registers.len() + 1);
+    for reg in &export.registers {
+        let mut sheet = book.new_worksheet_with_constant_memory();
+        sheet.set_name(register_sheet_name(reg.code.as_str()))?;
+        let risks = by_register.remove(reg.code.as_str()).unwrap_or_default();
+        parts.push((sheet, LongSheet::Register(risks)));
+    }
+    let mut issues = book.new_worksheet_with_constant_memory();
+    issues.set_name(ISSUES_SHEET)?;
+    parts.push((issues, LongSheet::Issues(&export.issues)));
+    for sheet in write_side_by_side(parts, &formats, &export.settings)? {
+        book.push_worksheet(sheet);
     }
     classification_sheet(
         book.add_worksheet().set_name(CLASSIFICATION_SHEET)?,
@@ -377,6 +404,91 @@ pub fn xlsx(export: &Export) -> Result<Vec<u8>, XlsxError> {
     )?;
     scales_sheet(book.add_worksheet().set_name(SCALES_SHEET)?, &export.settings, &formats)?;
     book.save_to_buffer()
+}
+
+/// What goes on one of the sheets that can run long.
+enum LongSheet<'a> {
+    Register(Vec<&'a Risk>),
+    Issues(&'a [Issue]),
+}
+
+impl LongSheet<'_> {
+    fn rows(&self) -> usize {
+        match self {
+            Self::Register(risks) => risks.len(),
+            Self::Issues(issues) => issues.len(),
+        }
+    }
+
+    fn write(&self, sheet: &mut Worksheet, formats: &Formats, settings: &Settings) -> Result<(), XlsxError> {
+        sheet.set_landscape();
+        match self {
+            Self::Register(risks) => write_table(
+                sheet,
+                &RISK_COLUMNS,
+                risks.iter().map(|r| risk_row(r, settings)),
+                formats,
+            ),
+            Self::Issues(issues) => write_table(sheet, &ISSUE_COLUMNS, issues.iter().map(issue_row), formats),
+        }
+    }
+}
+
+/// Writes the long sheets on up to as many threads as the machine has cores, each thread
+/// taking the sheets with the most rows first to the one with the fewest so far, and
+/// returns them in the order given.
+fn write_side_by_side(
+    parts: Vec<(Worksheet, LongSheet<'_>)>,
+    formats: &Formats,
+    settings: &Settings,
+) -> Result<Vec<Worksheet>, XlsxError> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(parts.len())
+        .max(1);
+    let mut order: Vec<usize> = (0..parts.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(parts[i].1.rows()));
+    /// One thread's sheets, each with its place in the workbook, and their rows in all.
+    #[derive(Default)]
+    struct Share<'a> {
+        rows: usize,
+        sheets: Vec<(usize, Worksheet, LongSheet<'a>)>,
+    }
+    let mut shares: Vec<Share<'_>> = (0..threads).map(|_| Share::default()).collect();
+    let mut parts: Vec<Option<(Worksheet, LongSheet<'_>)>> = parts.into_iter().map(Some).collect();
+    for i in order {
+        let Some((sheet, content)) = parts[i].take() else {
+            continue;
+        };
+        if let Some(share) = shares.iter_mut().min_by_key(|share| share.rows) {
+            share.rows += content.rows();
+            share.sheets.push((i, sheet, content));
+        }
+    }
+    let written = std::thread::scope(|scope| {
+        let handles: Vec<_> = shares
+            .into_iter()
+            .map(|share| {
+                scope.spawn(move || {
+                    share
+                        .sheets
+                        .into_iter()
+                        .map(|(i, mut sheet, content)| {
+                            content.write(&mut sheet, formats, settings)?;
+                            Ok((i, sheet))
+                        })
+                        .collect::<Result<Vec<_>, XlsxError>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .collect::<Result<Vec<_>, XlsxError>>()
+    })?;
+    let mut written: Vec<(usize, Worksheet)> = written.into_iter().flatten().collect();
+    written.sort_by_key(|(i, _)| *i);
+    Ok(written.into_iter().map(|(_, sheet)| sheet).collect())
 }
 
 fn classification_sheet(sheet: &mut Worksheet, settings: &Settings, formats: &Formats) -> Result<(), XlsxError> {

@@ -168,3 +168,41 @@ fn a_file_over_the_size_limit_is_refused_unread() {
         Err(ReadError::Malformed(_))
     ));
 }
+
+/// Sheets are read side by side; the error is still the one reading them in order meets
+/// first, and the sheets come back in the order asked for.
+#[test]
+fn of_several_sheets_past_the_limit_the_first_is_named() {
+    use riskreg_sheets::read::read_xlsx;
+
+    let mut book = Workbook::new();
+    for s in 0..6u32 {
+        let sheet = book.add_worksheet();
+        sheet.set_name(format!("S{s}")).expect("name");
+        // The first sheet is the longest, so that other readers run ahead of it.
+        let rows = match s {
+            0 => 900,
+            2 | 4 => 1_200,
+            _ => 50 + s,
+        };
+        for r in 0..rows {
+            sheet.write_number(r, 0, f64::from(r)).expect("write");
+        }
+    }
+    let bytes = book.save_to_buffer().expect("workbook");
+    let limits = Limits {
+        max_rows: 1000,
+        ..Limits::default()
+    };
+    for _ in 0..20 {
+        let e = read_xlsx(&bytes, &[], &limits).expect_err("refused");
+        assert!(
+            matches!(&e, ReadError::TooManyRows { sheet, row: 1001, .. } if sheet == "S2"),
+            "{e}"
+        );
+    }
+    let wanted: Vec<String> = ["S5", "S0", "S3", "S1"].map(String::from).to_vec();
+    let grids = read_xlsx(&bytes, &wanted, &limits).expect("readable");
+    let got: Vec<(&str, usize)> = grids.iter().map(|g| (g.sheet.as_str(), g.rows.len())).collect();
+    assert_eq!(got, [("S5", 55), ("S0", 900), ("S3", 53), ("S1", 51)]);
+}
