@@ -26,7 +26,7 @@ use sqlx::{Connection, PgConnection, PgPool, Postgres, Row};
 pub use crate::config::{PoolSettings, redact};
 use crate::rows::{
     EVENT_COLUMNS, Parts, db_err, event_from_row, event_key, issue_from_table_row, risk_from_table_row,
-    settings_from_row,
+    settings_from_row, stored_event_from_row,
 };
 pub use crate::tx::CHAIN_LOCK;
 
@@ -540,6 +540,15 @@ impl Store for PgStore {
     }
 
     async fn events(&self, after: i64, limit: u32) -> StoreResult<Vec<Event>> {
+        Ok(self
+            .stored_events(after, limit)
+            .await?
+            .into_iter()
+            .map(Event::parsed)
+            .collect())
+    }
+
+    async fn stored_events(&self, after: i64, limit: u32) -> StoreResult<Vec<Event<String>>> {
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {EVENT_COLUMNS} FROM events WHERE seq > $1 ORDER BY seq LIMIT $2"
         )))
@@ -549,7 +558,7 @@ impl Store for PgStore {
         .await
         .map_err(db_err)?
         .iter()
-        .map(event_from_row)
+        .map(stored_event_from_row)
         .collect()
     }
 

@@ -152,19 +152,14 @@ pub fn issue_from_table_row(row: &PgRow) -> StoreResult<Issue> {
 pub const EVENT_COLUMNS: &str = "seq, at, recorded_at, actor, reason, kind, record_type, record_key, register, version, \
      before::text AS before, after::text AS after, prev_hash, hash";
 
-/// A stored JSON text. One that no longer parses has been tampered with; it is kept as a
-/// string so that verification reports an altered event rather than failing.
-fn optional_json(row: &PgRow, column: &str) -> StoreResult<Option<Value>> {
-    let text: Option<String> = row.try_get(column).map_err(db_err)?;
-    Ok(text.map(|t| serde_json::from_str(&t).unwrap_or(Value::String(t))))
-}
-
 /// The record key of an event row, for as-at reads.
 pub fn event_key(row: &PgRow) -> StoreResult<String> {
     row.try_get("record_key").map_err(db_err)
 }
 
-pub fn event_from_row(row: &PgRow) -> StoreResult<Event> {
+/// An event with its before and after as the text stored (`json` keeps text as given),
+/// for verifying without a JSON tree per event.
+pub fn stored_event_from_row(row: &PgRow) -> StoreResult<Event<String>> {
     let record_type: String = row.try_get("record_type").map_err(db_err)?;
     Ok(Event {
         seq: row.try_get("seq").map_err(db_err)?,
@@ -178,11 +173,17 @@ pub fn event_from_row(row: &PgRow) -> StoreResult<Event> {
         record_key: row.try_get("record_key").map_err(db_err)?,
         register: row.try_get("register").map_err(db_err)?,
         version: row.try_get::<i64, _>("version").map_err(db_err)? as u32,
-        before: optional_json(row, "before")?,
-        after: optional_json(row, "after")?,
+        before: row.try_get("before").map_err(db_err)?,
+        after: row.try_get("after").map_err(db_err)?,
         prev_hash: row.try_get("prev_hash").map_err(db_err)?,
         hash: row.try_get("hash").map_err(db_err)?,
     })
+}
+
+/// An event with its before and after read as JSON (text that no longer parses is kept as
+/// a JSON string, so verification reports an altered event rather than failing).
+pub fn event_from_row(row: &PgRow) -> StoreResult<Event> {
+    stored_event_from_row(row).map(Event::parsed)
 }
 
 /// A `json_records` row (`key`, `body`, `version`, `updated_at`, `updated_by`).

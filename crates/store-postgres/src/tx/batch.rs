@@ -10,6 +10,7 @@ use std::collections::hash_map::Entry;
 
 use chrono::{DateTime, Utc};
 use riskreg_domain::{Issue, IssueStatus, Risk};
+use riskreg_store::chain::canonical_json;
 use riskreg_store::{Event, StoreError, StoreResult};
 use serde_json::Value;
 use sqlx::postgres::PgArguments;
@@ -266,9 +267,10 @@ struct Events {
 
 impl Events {
     fn push(&mut self, e: &Event) {
-        // As text, into json columns: the value is stored exactly as serialised, so reading
-        // it back gives the same keys in the same order.
-        let json = |v: &Option<Value>| v.as_ref().map(Value::to_string);
+        // As canonical text, into json columns, which keep text as given: the form that is
+        // hashed, as SQLite stores it, so that verifying hashes the stored text as it
+        // stands instead of parsing and rewriting every event.
+        let json = |v: &Option<Value>| v.as_ref().map(canonical_json);
         self.seq.push(e.seq);
         self.at.push(e.at);
         self.recorded_at.push(e.recorded_at);
