@@ -8,7 +8,7 @@
 #   bench/run.sh --smoke    seconds: debug build, tiny data, one pass of everything, no targets
 #
 # Options: --runs N (hyperfine runs per command, default 3), --no-postgres (SQLite only), --no-postgres-big (PostgreSQL on the 10,000-risk
-# organisation only: generating a million events there takes half an hour), --no-criterion,
+# organisation only: generating a million events there takes several minutes), --no-criterion,
 # --duration SECONDS (wrk, default 10), --connections N (default 16), --data DIR (keep the
 # generated databases in DIR and reuse them in later runs; PostgreSQL's are kept too). PostgreSQL is used when RISKREG_TEST_POSTGRES_URL (or
 # RISKREG_BENCH_POSTGRES_URL) names a server where the user may create databases.
