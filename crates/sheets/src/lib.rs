@@ -33,3 +33,12 @@ pub use read::FileKind;
 pub use records::Imported;
 pub use report::Problem;
 pub use write::Export;
+
+/// How many threads to spread `jobs` independent pieces of work over: one per core, no
+/// more than there are pieces, and at least one.
+pub(crate) fn threads_for(jobs: usize) -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(jobs)
+        .max(1)
+}

@@ -76,10 +76,7 @@ fn read_sheets(
     wanted: &[String],
     limits: &Limits,
 ) -> Result<Vec<Grid>, ReadError> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(wanted.len())
-        .max(1);
+    let threads = crate::threads_for(wanted.len());
     let next = AtomicUsize::new(0);
     let failed = AtomicBool::new(false);
     let read_some = |mut book: Xlsx<Cursor<&[u8]>>| -> Result<Vec<(usize, Grid)>, (usize, ReadError)> {

@@ -442,10 +442,7 @@ fn write_side_by_side(
     formats: &Formats,
     settings: &Settings,
 ) -> Result<Vec<Worksheet>, XlsxError> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(parts.len())
-        .max(1);
+    let threads = crate::threads_for(parts.len());
     let mut order: Vec<usize> = (0..parts.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(parts[i].1.rows()));
     /// One thread's sheets, each with its place in the workbook, and their rows in all.
