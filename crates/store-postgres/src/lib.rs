@@ -539,15 +539,6 @@ impl Store for PgStore {
         .collect()
     }
 
-    async fn events(&self, after: i64, limit: u32) -> StoreResult<Vec<Event>> {
-        Ok(self
-            .stored_events(after, limit)
-            .await?
-            .into_iter()
-            .map(Event::parsed)
-            .collect())
-    }
-
     async fn stored_events(&self, after: i64, limit: u32) -> StoreResult<Vec<Event<String>>> {
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {EVENT_COLUMNS} FROM events WHERE seq > $1 ORDER BY seq LIMIT $2"

@@ -569,15 +569,6 @@ impl Store for SqliteStore {
             .collect()
     }
 
-    async fn events(&self, after: i64, limit: u32) -> StoreResult<Vec<Event>> {
-        Ok(self
-            .stored_events(after, limit)
-            .await?
-            .into_iter()
-            .map(Event::parsed)
-            .collect())
-    }
-
     async fn stored_events(&self, after: i64, limit: u32) -> StoreResult<Vec<Event<String>>> {
         // The columns in the order bulk::stored_event reads them.
         const SQL: &str = "SELECT seq, at, recorded_at, actor, reason, kind, record_type, record_key, register,

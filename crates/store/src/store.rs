@@ -134,20 +134,21 @@ pub trait Store: UserStore + SessionStore + ThrottleStore + Send + Sync + Debug 
     /// Every event of one record, oldest first.
     async fn history(&self, record_type: RecordType, key: &str) -> StoreResult<Vec<Event>>;
 
-    /// Up to `limit` events with `seq > after`, in chain order.
-    async fn events(&self, after: i64, limit: u32) -> StoreResult<Vec<Event>>;
-
-    /// [`Store::events`] with each before and after as the text stored, for verifying the
-    /// chain without building a JSON tree per event. Backends that keep the text answer from
-    /// it; this default writes each event's JSON in the canonical form.
-    async fn stored_events(&self, after: i64, limit: u32) -> StoreResult<Vec<Event<String>>> {
+    /// Up to `limit` events with `seq > after`, in chain order: the stored text read as
+    /// JSON.
+    async fn events(&self, after: i64, limit: u32) -> StoreResult<Vec<Event>> {
         Ok(self
-            .events(after, limit)
+            .stored_events(after, limit)
             .await?
             .into_iter()
-            .map(Event::stored)
+            .map(Event::parsed)
             .collect())
     }
+
+    /// [`Store::events`] with each before and after as the text stored (riskreg stores the
+    /// canonical form that is hashed), for verifying the chain without building a JSON tree
+    /// per event.
+    async fn stored_events(&self, after: i64, limit: u32) -> StoreResult<Vec<Event<String>>>;
 
     async fn event_count(&self) -> StoreResult<u64>;
 
