@@ -228,15 +228,25 @@ impl Document {
 
     /// Writes the document as pretty JSON in the documented shape.
     pub fn to_json(&self) -> String {
+        let mut out = Vec::new();
+        // Writing plain data structures into memory cannot fail.
+        self.write_json(&mut out).unwrap_or_default();
+        // serde_json writes only UTF-8.
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    /// [`Document::to_json`] written to `out` as it is made, so that a large export is not
+    /// held whole in memory a second time.
+    pub fn write_json(&self, mut out: impl std::io::Write) -> std::io::Result<()> {
         let registers: Vec<_> = self.registers.iter().map(RegisterOut::from).collect();
-        let out = DocumentOut {
+        let doc = DocumentOut {
             format: FORMAT,
             settings: self.settings.as_ref(),
             registers,
             meetings: &self.meetings,
         };
-        // Serialising plain data structures to a String cannot fail.
-        serde_json::to_string_pretty(&out).unwrap_or_default() + "\n"
+        serde_json::to_writer_pretty(&mut out, &doc)?;
+        out.write_all(b"\n")
     }
 }
 

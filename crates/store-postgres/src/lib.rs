@@ -14,7 +14,7 @@ use std::sync::{Arc, OnceLock};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use riskreg_domain::{Issue, IssueStatus, RecordRef, Register, RegisterCode, Risk, Settings, ordering};
-use riskreg_store::chain::ChainHead;
+use riskreg_store::chain::{ChainHead, canonical_json};
 use riskreg_store::engine::group::GroupCommit;
 use riskreg_store::event::timestamp_text;
 use riskreg_store::{Event, JsonRecord, RecordQuery, RecordType, Store, StoreError, StoreResult, WriteTx};
@@ -601,15 +601,39 @@ impl Store for PgStore {
     }
 
     async fn current_records(&self) -> StoreResult<Vec<(RecordType, String, u32, Value)>> {
-        let rows = sqlx::query(
-            "SELECT 'settings' AS t, 'settings' AS k, version, body FROM settings
-             UNION ALL SELECT 'register', code, version, body FROM registers
-             UNION ALL SELECT 'risk', register || '-' || number, version, body FROM risks
-             UNION ALL SELECT 'issue', register || '-' || number, version, body FROM issues
-             UNION ALL SELECT record_type, key, version, body FROM json_records
+        self.every_current_record(body_json).await
+    }
 
-             UNION ALL SELECT 'user', name, version, body FROM users
-             UNION ALL SELECT 'token', id, version, body FROM tokens",
+    async fn current_record_texts(&self) -> StoreResult<Vec<(RecordType, String, u32, String)>> {
+        // Bodies are jsonb, whose text is not the canonical form: each is put in it as its
+        // row is read, so that only text is held, never every record as a JSON tree at
+        // once (a gigabyte for 100,000 risks).
+        self.every_current_record(|r| body_json(r).map(|body| canonical_json(&body)))
+            .await
+    }
+}
+
+/// A current record's body, read as text (see [`PgStore::every_current_record`]).
+fn body_json(row: &PgRow) -> StoreResult<Value> {
+    let text: String = row.try_get("body").map_err(db_err)?;
+    serde_json::from_str(&text).map_err(StoreError::other)
+}
+
+impl PgStore {
+    /// Every current record, each body as `body` reads it from the row (`body` is jsonb
+    /// read as text).
+    async fn every_current_record<B>(
+        &self,
+        body: impl Fn(&PgRow) -> StoreResult<B>,
+    ) -> StoreResult<Vec<(RecordType, String, u32, B)>> {
+        let rows = sqlx::query(
+            "SELECT 'settings' AS t, 'settings' AS k, version, body::text AS body FROM settings
+             UNION ALL SELECT 'register', code, version, body::text FROM registers
+             UNION ALL SELECT 'risk', register || '-' || number, version, body::text FROM risks
+             UNION ALL SELECT 'issue', register || '-' || number, version, body::text FROM issues
+             UNION ALL SELECT record_type, key, version, body::text FROM json_records
+             UNION ALL SELECT 'user', name, version, body::text FROM users
+             UNION ALL SELECT 'token', id, version, body::text FROM tokens",
         )
         .fetch_all(&self.pool)
         .await
@@ -621,7 +645,7 @@ impl Store for PgStore {
                     RecordType::parse(&t).ok_or_else(|| StoreError::other("unknown record type"))?,
                     r.try_get("k").map_err(db_err)?,
                     r.try_get::<i64, _>("version").map_err(db_err)? as u32,
-                    r.try_get("body").map_err(db_err)?,
+                    body(r)?,
                 ))
             })
             .collect()

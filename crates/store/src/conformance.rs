@@ -691,7 +691,30 @@ async fn export_import_round_trip(first: Arc<dyn Store>, second: Arc<dyn Store>)
         )
         .await
         .expect("amend");
+    first
+        .create_risk(code("SSC"), None, risk("A sub-committee's own", 2, 4), ctx())
+        .await
+        .expect("a risk of another register");
     let exported = first.export().await.expect("export");
+    let panel = &exported.registers[0];
+    let panel3 = panel.risks.iter().find(|r| r.number == 3).expect("PANEL-3 exported");
+    assert_eq!(panel3.versions.len(), 2, "every version is exported");
+    assert_eq!(panel3.versions[0].fields.rag, Rag::Green);
+    assert_eq!(panel3.current().fields.rag, Rag::Amber);
+    assert_eq!(
+        panel3.current().recorded.as_ref().map(|r| r.actor.as_str()),
+        Some("tester")
+    );
+    assert_eq!(exported.registers[1].risks.len(), 1, "SSC's risk is exported with SSC");
+    assert!(panel.recorded.is_some(), "when the register was created is exported");
+    let mut only_panel = exported.clone();
+    only_panel.registers.retain(|r| r.code.as_str() == "PANEL");
+    only_panel.meetings.retain(|m| m.meeting.body.as_str() == "PANEL");
+    assert_eq!(
+        first.export_of(Some(&code("PANEL"))).await.expect("export PANEL"),
+        only_panel,
+        "one register's export is the whole export's part for it"
+    );
     second.import(&exported, &ctx()).await.expect("import the export");
     let again = second.export().await.expect("export again");
     assert_eq!(exported.to_json(), again.to_json(), "a round trip loses nothing");

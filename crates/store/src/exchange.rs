@@ -2,7 +2,7 @@
 //! anything is written, then written in one transaction; an export writes every register
 //! with every version of every record, so that importing it again loses nothing.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use riskreg_domain::document::{Document, MeetingEntry, ProposalEntry, Record, Recorded, RegisterEntry, Version};
@@ -189,9 +189,21 @@ impl dyn Store {
     /// The whole database as a register file: settings, every register, every record with
     /// its history.
     pub async fn export(&self) -> StoreResult<Document> {
+        self.export_of(None).await
+    }
+
+    /// A register file of one register (with its risks, issues and meetings) or, for
+    /// `None`, of the whole database. Every version comes from one pass over the history,
+    /// each body read straight into its fields, rather than a history read per record.
+    pub async fn export_of(&self, only: Option<&RegisterCode>) -> StoreResult<Document> {
         let settings = self.settings().await?;
-        let mut registers = Vec::new();
-        for reg in self.registers(None).await? {
+        let mut registers = self.registers(None).await?;
+        if let Some(code) = only {
+            registers.retain(|r| &r.code == code);
+        }
+        let mut versions = self.chain_versions(only).await?;
+        let mut entries = Vec::with_capacity(registers.len());
+        for reg in registers {
             let query = RecordQuery {
                 register: Some(reg.code.clone()),
                 as_at: None,
@@ -201,17 +213,16 @@ impl dyn Store {
             let mut issue_refs: Vec<RecordRef> = self.issues(&query).await?.into_iter().map(|i| i.reference).collect();
             risk_refs.sort();
             issue_refs.sort();
-            let mut risks = Vec::with_capacity(risk_refs.len());
-            for r in risk_refs {
-                risks.push(self.record_versions::<RiskFields>(RecordType::Risk, &r).await?);
-            }
-            let mut issues = Vec::with_capacity(issue_refs.len());
-            for r in issue_refs {
-                issues.push(self.record_versions::<IssueFields>(RecordType::Issue, &r).await?);
-            }
-            let first = self.history(RecordType::Register, reg.code.as_str()).await?;
-            let recorded = first.first().map(recorded_of);
-            registers.push(RegisterEntry {
+            let risks = risk_refs
+                .iter()
+                .map(|r| take_record(&mut versions.risks, r))
+                .collect::<StoreResult<_>>()?;
+            let issues = issue_refs
+                .iter()
+                .map(|r| take_record(&mut versions.issues, r))
+                .collect::<StoreResult<_>>()?;
+            let recorded = versions.first_recorded(RecordType::Register, reg.code.as_str());
+            entries.push(RegisterEntry {
                 code: reg.code,
                 fields: reg.fields,
                 recorded,
@@ -221,6 +232,9 @@ impl dyn Store {
         }
         let mut meetings = Vec::new();
         for m in self.meetings(None).await? {
+            if only.is_some_and(|code| *code != m.reference.body) {
+                continue;
+            }
             let proposals = self
                 .proposals(&m.reference)
                 .await?
@@ -238,7 +252,7 @@ impl dyn Store {
                 .json_record(RecordType::Snapshot, &m.reference.to_string())
                 .await?
                 .map(|r| r.body);
-            let history = self.history(RecordType::Meeting, &m.reference.to_string()).await?;
+            let recorded = versions.first_recorded(RecordType::Meeting, &m.reference.to_string());
             let f = m.fields;
             meetings.push(MeetingEntry {
                 meeting: m.reference,
@@ -247,45 +261,118 @@ impl dyn Store {
                 author: f.author,
                 team: f.team,
                 closed: f.closed,
-                recorded: history.first().map(recorded_of),
+                recorded,
                 proposals,
                 snapshot,
             });
         }
         Ok(Document {
             settings: Some(settings),
-            registers,
+            registers: entries,
             meetings,
         })
     }
 
-    async fn record_versions<T: DeserializeOwned>(
-        &self,
-        record_type: RecordType,
-        reference: &RecordRef,
-    ) -> StoreResult<Record<T>> {
-        let events = self.history(record_type, &reference.to_string()).await?;
-        let versions = events
-            .iter()
-            .map(|e| {
-                let fields = serde_json::from_value(e.after.clone().unwrap_or_default()).map_err(StoreError::other)?;
-                Ok(Version {
-                    recorded: Some(recorded_of(e)),
-                    fields,
-                })
-            })
-            .collect::<StoreResult<Vec<_>>>()?;
-        if versions.is_empty() {
-            return Err(StoreError::other(format!("{reference} has no history")));
+    /// Every version of the risks and issues (of `only`, or of every register) and the
+    /// first event of each register and meeting, in one walk over the history. Each page
+    /// is read into fields on a thread of its own while the next is fetched.
+    async fn chain_versions(&self, only: Option<&RegisterCode>) -> StoreResult<ChainVersions> {
+        let mut gathered = ChainVersions::default();
+        let keep = only.map(|c| c.as_str().to_owned());
+        let mut page = self.stored_events(0, PAGE).await?;
+        while let Some(after) = page.last().map(|e| e.seq) {
+            let keep = keep.clone();
+            let reading = tokio::task::spawn_blocking(move || {
+                let result = gathered.add(page, keep.as_deref());
+                (gathered, result)
+            });
+            let next = self.stored_events(after, PAGE).await;
+            let (read, result) = reading.await.map_err(StoreError::other)?;
+            result?;
+            gathered = read;
+            page = next?;
         }
-        Ok(Record {
-            number: reference.number,
-            versions,
-        })
+        Ok(gathered)
     }
 }
 
-fn recorded_of(e: &Event) -> Recorded {
+/// Events read per page by an export.
+const PAGE: u32 = 10_000;
+
+/// What one walk over the history gathers for an export.
+#[derive(Default)]
+struct ChainVersions {
+    /// Every version of each risk, by `PANEL-15`, oldest first.
+    risks: HashMap<String, Vec<Version<RiskFields>>>,
+    issues: HashMap<String, Vec<Version<IssueFields>>>,
+    /// The first event of each register and meeting: when it was created, and by whom.
+    created: HashMap<(RecordType, String), Recorded>,
+}
+
+impl ChainVersions {
+    /// Takes in one page of events, in chain order; `only` keeps one register's records.
+    fn add(&mut self, page: Vec<Event<String>>, only: Option<&str>) -> StoreResult<()> {
+        for e in page {
+            match e.record_type {
+                RecordType::Risk | RecordType::Issue => {
+                    if only.is_some_and(|code| e.register.as_deref() != Some(code)) {
+                        continue;
+                    }
+                    let recorded = recorded_of(&e);
+                    let Some(body) = e.after else {
+                        return Err(StoreError::other(format!(
+                            "event {} of {} has no record after it",
+                            e.seq, e.record_key
+                        )));
+                    };
+                    if e.record_type == RecordType::Risk {
+                        push_version(&mut self.risks, e.record_key, recorded, &body)?;
+                    } else {
+                        push_version(&mut self.issues, e.record_key, recorded, &body)?;
+                    }
+                }
+                RecordType::Register | RecordType::Meeting => {
+                    let recorded = recorded_of(&e);
+                    self.created.entry((e.record_type, e.record_key)).or_insert(recorded);
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn first_recorded(&self, record_type: RecordType, key: &str) -> Option<Recorded> {
+        self.created.get(&(record_type, key.to_owned())).cloned()
+    }
+}
+
+/// One record's versions, taken out of `versions` (the export holds each record once).
+fn take_record<T>(versions: &mut HashMap<String, Vec<Version<T>>>, reference: &RecordRef) -> StoreResult<Record<T>> {
+    match versions.remove(&reference.to_string()) {
+        Some(versions) if !versions.is_empty() => Ok(Record {
+            number: reference.number,
+            versions,
+        }),
+        _ => Err(StoreError::other(format!("{reference} has no history"))),
+    }
+}
+
+/// Reads one stored body straight into its fields, without a JSON tree in between.
+fn push_version<T: DeserializeOwned>(
+    versions: &mut HashMap<String, Vec<Version<T>>>,
+    key: String,
+    recorded: Recorded,
+    body: &str,
+) -> StoreResult<()> {
+    let fields = serde_json::from_str(body).map_err(|e| StoreError::other(format!("{key}: {e}")))?;
+    versions.entry(key).or_default().push(Version {
+        recorded: Some(recorded),
+        fields,
+    });
+    Ok(())
+}
+
+fn recorded_of<B>(e: &Event<B>) -> Recorded {
     Recorded {
         at: e.at,
         actor: e.actor.clone(),

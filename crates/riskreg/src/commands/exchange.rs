@@ -2,6 +2,7 @@
 //! file format (JSON), both ways. Imports are all-or-nothing: every problem in the file is
 //! reported by sheet, row, column, value and rule, and nothing lands unless none is found.
 
+use std::io::Write;
 use std::mem::ManuallyDrop;
 use std::path::Path;
 use std::process::ExitCode;
@@ -15,7 +16,7 @@ use riskreg_store::sheet_import::{RecordToImport, RecordsImport, summary};
 use serde::Serialize;
 
 use super::risk::register_arg;
-use super::{Session, print};
+use super::{Session, print, print_with};
 use crate::cli::{ExportArgs, ExportFormat, ImportArgs, ShowFormat};
 
 /// Files larger than this are refused before they are read.
@@ -341,7 +342,13 @@ pub async fn export(s: &Session, args: ExportArgs) -> anyhow::Result<ExitCode> {
                 )
                 .into());
             }
-            s.store.export().await?.to_json().into_bytes()
+            // Written as it is made; like an import's, what the export read is left for
+            // the system to take back at exit rather than freed a version at a time.
+            let doc = ManuallyDrop::new(s.store.export().await?);
+            return match &args.out {
+                Some(path) => write_file_with(path, |out| doc.write_json(out)),
+                None => print_with(|out| doc.write_json(out)),
+            };
         }
         ExportFormat::Xlsx => {
             let e = riskreg_web::api::exchange::sheet_export(s.store.as_ref(), register.as_ref(), args.as_at).await?;
@@ -365,6 +372,15 @@ pub async fn export(s: &Session, args: ExportArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<ExitCode> {
-    std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))?;
+    write_file_with(path, |out| out.write_all(bytes))
+}
+
+fn write_file_with(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> anyhow::Result<ExitCode> {
+    let written = std::fs::File::create(path).and_then(|file| {
+        let mut out = std::io::BufWriter::new(file);
+        write(&mut out)?;
+        out.flush()
+    });
+    written.with_context(|| format!("writing {}", path.display()))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -20,7 +20,7 @@ pub(crate) mod serve;
 mod setup;
 pub(crate) mod user;
 
-use std::io::Write as _;
+use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -89,8 +89,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 /// Writes to standard output, treating a closed pipe (`riskreg … | head`) as success.
 pub fn print(text: &str) -> anyhow::Result<ExitCode> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+    print_with(|out| out.write_all(text.as_bytes()))
+}
+
+/// [`print`] for output written as it is made, through a buffer.
+pub fn print_with(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> anyhow::Result<ExitCode> {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match write(&mut out).and_then(|_| out.flush()) {
         Ok(()) => Ok(ExitCode::SUCCESS),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
         Err(e) => Err(e.into()),

@@ -505,9 +505,7 @@ async fn export(
                     "applies to xlsx and csv; json holds the whole history",
                 ));
             }
-            let mut doc = store.export().await?;
-            doc.registers.retain(|r| r.code == register.code);
-            doc.meetings.retain(|m| m.meeting.body == register.code);
+            let doc = store.export_of(Some(&register.code)).await?;
             (doc.to_json().into_bytes(), "application/json", "json")
         }
         ExportFormat::Xlsx => {
