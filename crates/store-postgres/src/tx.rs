@@ -315,7 +315,7 @@ impl WriteTx for PgTx {
         }
     }
 
-    async fn append_event(&mut self, e: &Event) -> StoreResult<()> {
+    async fn append_event(&mut self, e: Event<String>) -> StoreResult<()> {
         self.tx.event(e).await
     }
 

@@ -10,7 +10,6 @@ use std::pin::Pin;
 use std::task::Poll;
 
 use riskreg_domain::{Issue, IssueStatus, Risk};
-use riskreg_store::chain::canonical_json;
 use riskreg_store::event::timestamp_text;
 use riskreg_store::{Event, StoreError, StoreResult};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, Transaction};
@@ -126,30 +125,29 @@ impl Batched {
         Ok(())
     }
 
-    pub async fn event(&mut self, e: &Event) -> StoreResult<()> {
+    pub async fn event(&mut self, e: Event<String>) -> StoreResult<()> {
         self.progress().await?;
         if self.events.len() >= MOST_ROWS {
             self.settle().await?;
             self.start().await?;
         }
-        // Stored in the canonical form that is hashed, so verification hashes the text as
-        // it stands.
-        let json = |v: &Option<serde_json::Value>| v.as_ref().map(canonical_json);
+        // Before and after are the canonical text that was hashed, stored as they are so
+        // that verification hashes the text as it stands.
         self.events.push(EventRow {
             seq: e.seq,
             at: timestamp_text(e.at),
             recorded_at: timestamp_text(e.recorded_at),
-            actor: e.actor.clone(),
-            reason: e.reason.clone(),
-            kind: e.kind.clone(),
+            actor: e.actor,
+            reason: e.reason,
+            kind: e.kind,
             record_type: e.record_type.as_str(),
-            record_key: e.record_key.clone(),
-            register: e.register.clone(),
+            record_key: e.record_key,
+            register: e.register,
             version: i64::from(e.version),
-            before: json(&e.before),
-            after: json(&e.after),
-            prev_hash: e.prev_hash.clone(),
-            hash: e.hash.clone(),
+            before: e.before,
+            after: e.after,
+            prev_hash: e.prev_hash,
+            hash: e.hash,
         });
         Ok(())
     }

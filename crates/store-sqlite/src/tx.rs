@@ -295,7 +295,7 @@ impl WriteTx for SqliteTx {
         }
     }
 
-    async fn append_event(&mut self, e: &Event) -> StoreResult<()> {
+    async fn append_event(&mut self, e: Event<String>) -> StoreResult<()> {
         self.tx.event(e).await
     }
 

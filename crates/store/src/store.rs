@@ -233,7 +233,10 @@ pub trait WriteTx: UserTx + Send {
 
     /// The last event's position and hash, held for this transaction.
     async fn chain_head(&mut self) -> StoreResult<ChainHead>;
-    async fn append_event(&mut self, event: &Event) -> StoreResult<()>;
+    /// Appends `event`, whose before and after are already the canonical text
+    /// ([`crate::chain::canonical_json`]) that was hashed: stored as they are, so that each
+    /// body is written out once per write, not once for the hash and again for the row.
+    async fn append_event(&mut self, event: Event<String>) -> StoreResult<()>;
 
     /// Sends any rows the backend is holding back to send together, so that an error
     /// one of them meets is reported now, to the writes that made it, rather than at some

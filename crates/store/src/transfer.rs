@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use riskreg_domain::Settings;
 use serde::Serialize;
 
+use crate::chain::canonical_json;
 use crate::error::{StoreError, StoreResult};
 use crate::event::RecordType;
 use crate::store::{RecordQuery, Store};
@@ -72,11 +73,11 @@ pub async fn copy_all(from: &dyn Store, to: &dyn Store) -> StoreResult<CopySumma
         let page = from.events(after, PAGE).await?;
         let Some(last) = page.last() else { break };
         after = last.seq;
-        for event in &page {
-            tx.append_event(event).await?;
+        for event in page {
             last_versions.insert((event.record_type, event.record_key.clone()), event.version);
             summary.events += 1;
             summary.head = Some(event.hash.clone());
+            tx.append_event(event.map_bodies(|body| canonical_json(&body))).await?;
         }
     }
 

@@ -8,7 +8,7 @@ use riskreg_domain::register::Revision;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::chain::event_hash;
+use crate::chain::{canonical_json, event_hash};
 use crate::engine::WriteContext;
 use crate::error::{StoreError, StoreResult};
 use crate::event::{Event, RecordType, truncate};
@@ -49,13 +49,13 @@ async fn append(tx: &mut dyn WriteTx, ctx: &WriteContext, now: DateTime<Utc>, d:
         record_key: d.key,
         register: None,
         version: d.version,
-        before: d.before,
-        after: Some(d.after),
+        before: d.before.as_ref().map(canonical_json),
+        after: Some(canonical_json(&d.after)),
         prev_hash: head.hash,
         hash: String::new(),
     };
     event.hash = event_hash(&event);
-    tx.append_event(&event).await
+    tx.append_event(event).await
 }
 
 fn check_version(what: &str, expected: Option<u32>, actual: u32) -> StoreResult<()> {

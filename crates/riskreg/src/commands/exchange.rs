@@ -16,7 +16,7 @@ use riskreg_store::sheet_import::{RecordToImport, RecordsImport, summary};
 use serde::Serialize;
 
 use super::risk::register_arg;
-use super::{Session, print, print_with};
+use super::{OUTPUT_BUFFER, Session, print, print_with};
 use crate::cli::{ExportArgs, ExportFormat, ImportArgs, ShowFormat};
 
 /// Files larger than this are refused before they are read.
@@ -377,7 +377,7 @@ fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<ExitCode> {
 
 fn write_file_with(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> anyhow::Result<ExitCode> {
     let written = std::fs::File::create(path).and_then(|file| {
-        let mut out = std::io::BufWriter::new(file);
+        let mut out = std::io::BufWriter::with_capacity(OUTPUT_BUFFER, file);
         write(&mut out)?;
         out.flush()
     });

@@ -87,6 +87,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// How much output is gathered before each write: an export of 100,000 risks is gigabytes
+/// of JSON written in small pieces, and a large buffer makes that a few thousand writes
+/// instead of hundreds of thousands.
+pub const OUTPUT_BUFFER: usize = 1 << 20;
+
 /// Writes to standard output, treating a closed pipe (`riskreg … | head`) as success.
 pub fn print(text: &str) -> anyhow::Result<ExitCode> {
     print_with(|out| out.write_all(text.as_bytes()))
@@ -94,7 +99,7 @@ pub fn print(text: &str) -> anyhow::Result<ExitCode> {
 
 /// [`print`] for output written as it is made, through a buffer.
 pub fn print_with(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> anyhow::Result<ExitCode> {
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut out = std::io::BufWriter::with_capacity(OUTPUT_BUFFER, std::io::stdout().lock());
     match write(&mut out).and_then(|_| out.flush()) {
         Ok(()) => Ok(ExitCode::SUCCESS),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),

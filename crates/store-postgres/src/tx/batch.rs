@@ -10,9 +10,7 @@ use std::collections::hash_map::Entry;
 
 use chrono::{DateTime, Utc};
 use riskreg_domain::{Issue, IssueStatus, Risk};
-use riskreg_store::chain::canonical_json;
 use riskreg_store::{Event, StoreError, StoreResult};
-use serde_json::Value;
 use sqlx::postgres::PgArguments;
 use sqlx::query::Query;
 use sqlx::{PgConnection, Postgres, Transaction};
@@ -72,7 +70,7 @@ impl Batched {
         self.send_if_full().await
     }
 
-    pub async fn event(&mut self, e: &Event) -> StoreResult<()> {
+    pub async fn event(&mut self, e: Event<String>) -> StoreResult<()> {
         self.events.push(e);
         self.send_if_full().await
     }
@@ -266,25 +264,24 @@ struct Events {
 }
 
 impl Events {
-    fn push(&mut self, e: &Event) {
-        // As canonical text, into json columns, which keep text as given: the form that is
-        // hashed, as SQLite stores it, so that verifying hashes the stored text as it
-        // stands instead of parsing and rewriting every event.
-        let json = |v: &Option<Value>| v.as_ref().map(canonical_json);
+    fn push(&mut self, e: Event<String>) {
+        // The canonical text that was hashed, into json columns, which keep text as given,
+        // as SQLite stores it: verifying hashes the stored text as it stands instead of
+        // parsing and rewriting every event.
         self.seq.push(e.seq);
         self.at.push(e.at);
         self.recorded_at.push(e.recorded_at);
-        self.actor.push(e.actor.clone());
-        self.reason.push(e.reason.clone());
-        self.kind.push(e.kind.clone());
+        self.actor.push(e.actor);
+        self.reason.push(e.reason);
+        self.kind.push(e.kind);
         self.record_type.push(e.record_type.as_str());
-        self.record_key.push(e.record_key.clone());
-        self.register.push(e.register.clone());
+        self.record_key.push(e.record_key);
+        self.register.push(e.register);
         self.version.push(i64::from(e.version));
-        self.before.push(json(&e.before));
-        self.after.push(json(&e.after));
-        self.prev_hash.push(e.prev_hash.clone());
-        self.hash.push(e.hash.clone());
+        self.before.push(e.before);
+        self.after.push(e.after);
+        self.prev_hash.push(e.prev_hash);
+        self.hash.push(e.hash);
     }
 
     fn query(self) -> Query<'static, Postgres, PgArguments> {

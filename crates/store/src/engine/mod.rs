@@ -20,7 +20,7 @@ use riskreg_domain::{
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::chain::{ChainHead, event_hash};
+use crate::chain::{ChainHead, canonical_json, event_hash};
 use crate::error::{StoreError, StoreResult};
 use crate::event::{Event, RecordType, truncate};
 use crate::store::{Store, WriteTx};
@@ -287,18 +287,17 @@ impl<'a> Engine<'a> {
             record_key: d.record_key,
             register: d.register,
             version: d.version,
-            before: d.before,
-            after: Some(d.after),
+            before: d.before.as_ref().map(canonical_json),
+            after: Some(canonical_json(&d.after)),
             prev_hash: self.head.hash.clone(),
             hash: String::new(),
         };
         event.hash = event_hash(&event);
-        self.tx.append_event(&event).await?;
         self.head = ChainHead {
             seq: event.seq,
-            hash: event.hash,
+            hash: event.hash.clone(),
         };
-        Ok(())
+        self.tx.append_event(event).await
     }
 
     async fn start(tx: &'a mut dyn WriteTx, now: DateTime<Utc>) -> StoreResult<Self> {
