@@ -3,7 +3,7 @@
 //! mitigation is new). Field names follow the product's published JSON contract.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::code::RecordRef;
 use crate::issue::{Issue, IssueStatus};
@@ -12,7 +12,7 @@ use crate::rag::Rag;
 use crate::risk::{Response, Risk, RiskStatus, ScorePair};
 use crate::settings::Settings;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MitigationView {
     pub text: String,
     pub state: MitigationState,
@@ -23,7 +23,7 @@ pub struct MitigationView {
     pub added_on: Option<NaiveDate>,
     /// Added since the register's last paper.
     pub new: bool,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sub_items: Vec<String>,
 }
 
@@ -44,7 +44,7 @@ impl MitigationView {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ScoreView {
     pub impact: u8,
     pub likelihood: u8,
@@ -61,7 +61,7 @@ impl From<ScorePair> for ScoreView {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RiskView {
     #[serde(rename = "ref")]
     pub reference: String,
@@ -143,7 +143,7 @@ impl RiskView {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct IssueView {
     #[serde(rename = "ref")]
     pub reference: String,

@@ -57,6 +57,15 @@ pub enum Format {
 }
 
 impl Format {
+    /// Whether this is the PDF, which takes typst's layout (and its memory).
+    pub fn is_pdf(self) -> bool {
+        match self {
+            Self::Html | Self::Markdown | Self::Docx => false,
+            #[cfg(feature = "pdf")]
+            Self::Pdf => true,
+        }
+    }
+
     /// The usual file extension.
     pub fn extension(self) -> &'static str {
         match self {

@@ -6,10 +6,10 @@ use chrono::NaiveDate;
 use riskreg_domain::diff::{Segment, word_diff};
 use riskreg_domain::view::{IssueView, RiskView};
 use riskreg_domain::{Rag, RegisterCode, RiskFields, Settings};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One committee paper: the monthly update on a body's risk and issue registers.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Paper {
     /// "SEC Panel Risk and Issue Register Update".
     pub title: String,
@@ -101,7 +101,7 @@ pub fn standard_purpose(body: &str) -> Vec<String> {
 }
 
 /// A change to an existing risk, put to the body for agreement.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Amendment {
     /// The risk's number in the paper's register.
     pub risk: u32,
@@ -164,7 +164,7 @@ impl Amendment {
 }
 
 /// A score that an amendment moves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "score", rename_all = "lowercase")]
 pub enum ScoreChange {
     Impact { old: u8, new: u8 },
@@ -202,14 +202,14 @@ impl ScoreChange {
 
 /// A risk proposed for the register, with the story of where it came from. Its scores and
 /// mitigations are in Appendix A, where it is listed like any other.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewRisk {
     pub risk: u32,
     pub narrative: Vec<String>,
 }
 
 /// The narrative on one issue in section 4.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IssueUpdate {
     pub issue: u32,
     /// Whether the issue is newly raised this month (headed "New Issue") rather than an
@@ -220,7 +220,7 @@ pub struct IssueUpdate {
 
 /// One thing the body is asked to do: "AGREE" + "the amendments to the SEC Panel Risk
 /// Register".
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Recommendation {
     /// The verb, printed in capitals: AGREE, CONSIDER, NOTE.
     pub verb: String,
@@ -237,7 +237,7 @@ impl Recommendation {
 }
 
 /// How a risk's severity moved since the body's last paper.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Movement {
     /// Not on the last paper.
@@ -281,7 +281,7 @@ impl Movement {
 
 /// A row of Appendix A. The view's mitigations carry `new` (added since the last paper)
 /// and their state (not complete → italic).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RiskEntry {
     pub risk: RiskView,
     /// None on a body's first paper, when there is nothing to compare with.
@@ -289,7 +289,7 @@ pub struct RiskEntry {
 }
 
 /// A row of Appendix B.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct IssueEntry {
     pub issue: IssueView,
     /// The associated risk's statement, when the paper should quote it in a footnote

@@ -153,3 +153,14 @@ fn a_long_register_lists_every_risk_once_in_order() {
     // 1,000 rows make 42 tables, each opening with the column headings.
     assert!(flat.matches("There is a risk that…").count() >= 42);
 }
+
+#[test]
+fn a_paper_sent_to_the_typesetter_as_json_comes_back_whole() {
+    // `riskreg serve` typesets PDF in a child process, handing it the paper as JSON.
+    let paper = demo_like();
+    let json = serde_json::to_string(&paper).unwrap();
+    let back: riskreg_reports::model::Paper = serde_json::from_str(&json).unwrap();
+    assert_eq!(serde_json::to_string(&back).unwrap(), json);
+    let text = |p| pdf_extract::extract_text_from_mem(&render_pdf(p).unwrap()).unwrap();
+    assert_eq!(text(&back), pdf_text().1);
+}

@@ -80,6 +80,10 @@ pub enum Command {
     /// (see bench/README.md).
     #[command(hide = true)]
     BenchData(crate::commands::bench_data::BenchDataArgs),
+    /// The server's typesetter: a paper's model as JSON on standard input, its PDF on
+    /// standard output (see riskreg_web::typeset).
+    #[command(hide = true)]
+    TypesetPdf,
 }
 
 #[derive(Debug, Subcommand)]

@@ -150,6 +150,98 @@ async fn serve_demo_loads_the_demo_and_prints_working_credentials() {
     assert_eq!(risks["total"], 17);
 }
 
+/// What the server holds in memory, in kB (`VmRSS`).
+fn resident_kb(server: &Server) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{}/status", server.child.id())).expect("status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|kb| kb.parse().ok())
+        .expect("VmRSS")
+}
+
+#[tokio::test]
+async fn a_pdf_paper_is_typeset_in_a_child_and_the_server_keeps_none_of_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = format!("sqlite:{}", dir.path().join("riskreg.db").display());
+    assert!(riskreg(&db).arg("demo").output().expect("demo").status.success());
+    let mut add = riskreg(&db)
+        .args(["user", "add", "ada", "--role", "admin", "--password-stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("user add");
+    std::io::Write::write_all(add.stdin.as_mut().expect("stdin"), b"a long enough password\n").expect("write");
+    assert!(add.wait().expect("wait").success());
+    let out = riskreg(&db)
+        .args(["user", "token", "create", "ada", "--label", "test"])
+        .output()
+        .expect("token create");
+    let token = String::from_utf8(out.stdout)
+        .expect("utf8")
+        .lines()
+        .last()
+        .expect("secret")
+        .trim()
+        .to_owned();
+
+    let server = serve(&db, &[]);
+    let client = reqwest::Client::new();
+    let paper = |format: &'static str| {
+        client
+            .get(format!(
+                "{}/api/v1/meetings/PANEL/2018-08-10/paper?format={format}",
+                server.base
+            ))
+            .bearer_auth(&token)
+            .send()
+    };
+    // The HTML paper first, so that what any paper needs is already in place.
+    assert_eq!(paper("html").await.expect("html").status(), 200);
+    let before = resident_kb(&server);
+    let pdf = paper("pdf").await.expect("pdf");
+    assert_eq!(pdf.status(), 200);
+    assert_eq!(
+        pdf.headers().get("content-type").and_then(|v| v.to_str().ok()),
+        Some("application/pdf")
+    );
+    let bytes = pdf.bytes().await.expect("body");
+    assert!(
+        bytes.starts_with(b"%PDF-") && bytes.len() > 10_000,
+        "{} bytes",
+        bytes.len()
+    );
+    // Typeset in the server itself, the demo's paper leaves it about 40 MB larger (typst's
+    // fonts and layout); typeset in a child, only the PDF passes through.
+    let grown = resident_kb(&server).saturating_sub(before);
+    assert!(grown < 16 * 1024, "the server grew by {grown} kB typesetting a PDF");
+}
+
+#[test]
+fn the_typesetter_refuses_what_is_not_a_paper() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = format!("sqlite:{}", dir.path().join("riskreg.db").display());
+    let mut child = riskreg(&db)
+        .arg("typeset-pdf")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("typeset-pdf");
+    std::io::Write::write_all(child.stdin.as_mut().expect("stdin"), b"{\"title\": 1}").expect("write");
+    drop(child.stdin.take());
+    let out = child.wait_with_output().expect("wait");
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("not a paper's model"), "{stderr}");
+    assert!(
+        !dir.path().join("riskreg.db").exists(),
+        "the typesetter opens no database"
+    );
+}
+
 #[test]
 fn switching_auth_off_is_refused_off_loopback() {
     let dir = tempfile::tempdir().expect("temp dir");

@@ -30,6 +30,10 @@ pub struct WebConfig {
     /// Benchmarks only: every request acts as an administrator who can see every register.
     /// Never for a real deployment; the binary refuses it on a non-loopback address.
     pub insecure_disable_auth: bool,
+    /// The riskreg binary, to typeset PDF papers in a process of its own
+    /// ([`crate::typeset`]), so that the server does not keep the memory a large paper's
+    /// layout takes. `None` typesets in this process.
+    pub typesetter: Option<std::path::PathBuf>,
 }
 
 impl Default for WebConfig {
@@ -42,6 +46,7 @@ impl Default for WebConfig {
             session_ttl: Duration::from_secs(12 * 60 * 60),
             trust_forwarded_for: false,
             insecure_disable_auth: false,
+            typesetter: None,
         }
     }
 }

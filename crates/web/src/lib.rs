@@ -14,6 +14,7 @@ pub mod openapi;
 pub mod page_cache;
 pub mod patch;
 pub mod state;
+pub mod typeset;
 pub mod ui;
 
 use std::net::SocketAddr;

@@ -57,6 +57,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         // backup opens the database itself, and keygen needs none.
         Command::Backup(a) => return backup::run(&cli.db, a).await,
         Command::Audit(crate::cli::AuditCommand::Keygen { out }) => return audit::keygen(&out),
+        // The server's typesetter reads everything it needs from standard input.
+        Command::TypesetPdf => return paper::typeset_pdf(),
         other => other,
     };
     let store = backend::open(&cli.db).await?;
@@ -83,7 +85,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(a) => serve::run(&session, a).await,
         Command::User(c) => user::run(&session, c).await,
         Command::BenchData(a) => bench_data::run(&session, a).await,
-        Command::Migrate(_) | Command::Backup(_) => unreachable!("migrate and backup returned above"),
+        Command::Migrate(_) | Command::Backup(_) | Command::TypesetPdf => {
+            unreachable!("migrate, backup and typeset-pdf returned above")
+        }
     }
 }
 

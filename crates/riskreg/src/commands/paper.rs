@@ -1,8 +1,10 @@
 //! `riskreg paper`: the committee paper for a meeting, in HTML, Markdown, DOCX or PDF.
 
+use std::io::{Read, Write};
 use std::process::ExitCode;
 
 use anyhow::Context;
+use riskreg_reports::model::Paper;
 use riskreg_reports::{Authorship, Format, paper_for_meeting, render};
 use riskreg_store::StoreError;
 
@@ -36,4 +38,19 @@ pub async fn run(s: &Session, args: PaperArgs) -> anyhow::Result<ExitCode> {
         None if matches!(args.format, PaperFormat::Html | PaperFormat::Md) => print(&String::from_utf8(bytes)?),
         None => Err(StoreError::invalid("out", "is needed for DOCX and PDF, which are not text").into()),
     }
+}
+
+/// `riskreg typeset-pdf` (hidden): what `riskreg serve` runs to typeset a PDF paper in a
+/// process of its own (riskreg_web::typeset). Reads the paper's model as JSON from standard
+/// input and writes the PDF to standard output; touches no database.
+pub fn typeset_pdf() -> anyhow::Result<ExitCode> {
+    let mut input = Vec::new();
+    std::io::stdin().read_to_end(&mut input).context("reading the paper")?;
+    let paper: Paper = serde_json::from_slice(&input).context("the paper given is not a paper's model")?;
+    let pdf = render(&paper, Format::Pdf)?;
+    let mut out = std::io::stdout().lock();
+    out.write_all(&pdf)
+        .and_then(|_| out.flush())
+        .context("writing the PDF")?;
+    Ok(ExitCode::SUCCESS)
 }

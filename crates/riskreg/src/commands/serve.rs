@@ -75,6 +75,8 @@ impl ServeArgs {
             session_ttl: Duration::from_secs(self.session_hours * 3600),
             trust_forwarded_for: self.trust_forwarded_for,
             insecure_disable_auth: self.insecure_no_auth,
+            // This very binary typesets PDF papers as `riskreg typeset-pdf`.
+            typesetter: std::env::current_exe().ok(),
         })
     }
 }

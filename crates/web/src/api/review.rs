@@ -557,13 +557,21 @@ async fn meeting_paper(
             .await?;
         paper = paper.with_draft_notes(&findings);
     }
-    // Typesetting a large register takes a while: keep it off the async workers.
-    let bytes = tokio::task::spawn_blocking(move || render(&paper, format))
-        .await
-        .map_err(Error::internal)?
-        .map_err(Error::internal)?;
-    // What typst kept of this paper would otherwise stay resident in the server.
-    drop(tokio::task::spawn_blocking(riskreg_reports::release_caches));
+    let bytes = match &state.config.typesetter {
+        Some(program) if format.is_pdf() => crate::typeset::pdf_in_child(program, &paper)
+            .await
+            .map_err(Error::internal)?,
+        _ => {
+            // Typesetting a large register takes a while: keep it off the async workers.
+            let bytes = tokio::task::spawn_blocking(move || render(&paper, format))
+                .await
+                .map_err(Error::internal)?
+                .map_err(Error::internal)?;
+            // What typst kept of this paper would otherwise stay resident in the server.
+            drop(tokio::task::spawn_blocking(riskreg_reports::release_caches));
+            bytes
+        }
+    };
     let mut headers = HeaderMap::new();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(format.media_type()));
     let name = format!(
