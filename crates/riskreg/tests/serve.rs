@@ -56,18 +56,23 @@ fn serve(db: &str, extra: &[&str]) -> Server {
     panic!("riskreg serve ended before it was ready ({status:?}): {banner:?}");
 }
 
-#[tokio::test]
-async fn the_first_admin_and_a_token_from_the_cli_work_over_http() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let db = format!("sqlite:{}", dir.path().join("riskreg.db").display());
-    let mut add = riskreg(&db)
-        .args(["user", "add", "Ada", "--role", "admin", "--password-stdin"])
+/// `riskreg user add NAME --role admin`, with the password on standard input.
+fn add_admin(db: &str, name: &str) {
+    let mut add = riskreg(db)
+        .args(["user", "add", name, "--role", "admin", "--password-stdin"])
         .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
+        .stdout(Stdio::null())
         .spawn()
         .expect("user add");
     std::io::Write::write_all(add.stdin.as_mut().expect("stdin"), b"a long enough password\n").expect("write");
     assert!(add.wait().expect("wait").success());
+}
+
+#[tokio::test]
+async fn the_first_admin_and_a_token_from_the_cli_work_over_http() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = format!("sqlite:{}", dir.path().join("riskreg.db").display());
+    add_admin(&db, "Ada");
     let out = riskreg(&db)
         .args(["user", "token", "create", "ada", "--label", "test", "--role", "viewer"])
         .output()
@@ -166,14 +171,7 @@ async fn a_pdf_paper_is_typeset_in_a_child_and_the_server_keeps_none_of_it() {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = format!("sqlite:{}", dir.path().join("riskreg.db").display());
     assert!(riskreg(&db).arg("demo").output().expect("demo").status.success());
-    let mut add = riskreg(&db)
-        .args(["user", "add", "ada", "--role", "admin", "--password-stdin"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("user add");
-    std::io::Write::write_all(add.stdin.as_mut().expect("stdin"), b"a long enough password\n").expect("write");
-    assert!(add.wait().expect("wait").success());
+    add_admin(&db, "ada");
     let out = riskreg(&db)
         .args(["user", "token", "create", "ada", "--label", "test"])
         .output()
