@@ -13,7 +13,7 @@ use serde::de::DeserializeOwned;
 use crate::engine::{Change, Write, WriteContext};
 use crate::error::{StoreError, StoreResult};
 use crate::event::{Event, RecordType};
-use crate::store::{RecordQuery, Store};
+use crate::store::{RecordQuery, Store, walk_history};
 
 /// What an import created.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -277,31 +277,22 @@ impl dyn Store {
     /// first event of each register and meeting, in one walk over the history. Each page
     /// is read into fields on a thread of its own while the next is fetched.
     async fn chain_versions(&self, only: Option<&RegisterCode>) -> StoreResult<ChainVersions> {
-        let mut gathered = ChainVersions::default();
-        let keep = only.map(|c| c.as_str().to_owned());
-        let mut page = self.stored_events(0, PAGE).await?;
-        while let Some(after) = page.last().map(|e| e.seq) {
-            let keep = keep.clone();
-            let reading = tokio::task::spawn_blocking(move || {
-                let result = gathered.add(page, keep.as_deref());
-                (gathered, result)
-            });
-            let next = self.stored_events(after, PAGE).await;
-            let (read, result) = reading.await.map_err(StoreError::other)?;
-            result?;
-            gathered = read;
-            page = next?;
+        let start = ChainVersions {
+            only: only.map(|c| c.as_str().to_owned()),
+            ..ChainVersions::default()
+        };
+        match walk_history(self, start, |gathered, page| gathered.add(page).err()).await? {
+            (_, Some(failed)) => Err(failed),
+            (gathered, None) => Ok(gathered),
         }
-        Ok(gathered)
     }
 }
-
-/// Events read per page by an export.
-const PAGE: u32 = 10_000;
 
 /// What one walk over the history gathers for an export.
 #[derive(Default)]
 struct ChainVersions {
+    /// The one register whose records are gathered, if not every register's.
+    only: Option<String>,
     /// Every version of each risk, by `PANEL-15`, oldest first.
     risks: HashMap<String, Vec<Version<RiskFields>>>,
     issues: HashMap<String, Vec<Version<IssueFields>>>,
@@ -310,12 +301,12 @@ struct ChainVersions {
 }
 
 impl ChainVersions {
-    /// Takes in one page of events, in chain order; `only` keeps one register's records.
-    fn add(&mut self, page: Vec<Event<String>>, only: Option<&str>) -> StoreResult<()> {
+    /// Takes in one page of events, in chain order.
+    fn add(&mut self, page: Vec<Event<String>>) -> StoreResult<()> {
         for e in page {
             match e.record_type {
                 RecordType::Risk | RecordType::Issue => {
-                    if only.is_some_and(|code| e.register.as_deref() != Some(code)) {
+                    if self.only.as_ref().is_some_and(|code| e.register.as_ref() != Some(code)) {
                         continue;
                     }
                     let recorded = recorded_of(&e);

@@ -257,3 +257,32 @@ pub trait WriteTx: UserTx + Send {
     /// also rolls back, but may leave the rollback to finish later).
     async fn rollback(self: Box<Self>) -> StoreResult<()>;
 }
+
+/// Events read per round trip by a walk over the whole history.
+const WALK_PAGE: u32 = 10_000;
+
+/// Walks the whole history in chain order, a page at a time, handing each page to
+/// `step` on a blocking thread while the next page is read: reading and working through
+/// a page take about as long as each other, and a second core does the one while the
+/// first does the other. Stops early when `step` returns something.
+pub async fn walk_history<S: Send + 'static, R: Send + 'static>(
+    store: &dyn Store,
+    mut state: S,
+    step: fn(&mut S, Vec<Event<String>>) -> Option<R>,
+) -> StoreResult<(S, Option<R>)> {
+    let mut page = store.stored_events(0, WALK_PAGE).await?;
+    while let Some(after) = page.last().map(|e| e.seq) {
+        let working = tokio::task::spawn_blocking(move || {
+            let stopped = step(&mut state, page);
+            (state, stopped)
+        });
+        let next = store.stored_events(after, WALK_PAGE).await;
+        let (worked, stopped) = working.await.map_err(crate::error::StoreError::other)?;
+        if stopped.is_some() {
+            return Ok((worked, stopped));
+        }
+        state = worked;
+        page = next?;
+    }
+    Ok((state, None))
+}

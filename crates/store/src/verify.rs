@@ -9,12 +9,9 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use crate::chain::{ChainHead, GENESIS, canonical_json, event_hash};
-use crate::error::{StoreError, StoreResult};
+use crate::error::StoreResult;
 use crate::event::{Event, RecordType};
-use crate::store::Store;
-
-/// The events read per round trip while verifying.
-const PAGE: u32 = 10_000;
+use crate::store::{Store, walk_history};
 
 /// Whether a record's stored body says what its last event's `after` says. riskreg stores
 /// both as the same canonical text, so equal text is the answer; other text (written by an
@@ -217,23 +214,9 @@ async fn verify(store: &dyn Store, head: Option<&ChainHead>) -> StoreResult<Chai
     // The current records first: the walk compares each with the event that wrote it.
     let records = store.current_record_texts().await?;
     let record_count = records.len() as u64;
-    let mut walk = Walk::new(head.cloned(), records);
-    let mut page = store.stored_events(0, PAGE).await?;
-    while let Some(after) = page.last().map(|e| e.seq) {
-        // Each page is checked on a thread of its own while the next is read: hashing and
-        // reading take about as long as each other, and a second core does the one while
-        // the first does the other.
-        let checking = tokio::task::spawn_blocking(move || {
-            let failed = walk.check(page);
-            (walk, failed)
-        });
-        let next = store.stored_events(after, PAGE).await;
-        let (checked, failed) = checking.await.map_err(StoreError::other)?;
-        if let Some(report) = failed {
-            return Ok(report);
-        }
-        walk = checked;
-        page = next?;
+    let (mut walk, failed) = walk_history(store, Walk::new(head.cloned(), records), Walk::check).await?;
+    if let Some(report) = failed {
+        return Ok(report);
     }
     let count = walk.count;
     if let Some(h) = head.filter(|h| h.seq > count as i64) {

@@ -1,6 +1,6 @@
 //! `riskreg paper`: the committee paper for a meeting, in HTML, Markdown, DOCX or PDF.
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -9,7 +9,7 @@ use riskreg_reports::{Authorship, Format, paper_for_meeting, render};
 use riskreg_store::StoreError;
 
 use super::meeting::meeting_arg;
-use super::{Session, print};
+use super::{Session, print, print_with};
 use crate::cli::{PaperArgs, PaperFormat};
 
 pub async fn run(s: &Session, args: PaperArgs) -> anyhow::Result<ExitCode> {
@@ -48,9 +48,5 @@ pub fn typeset_pdf() -> anyhow::Result<ExitCode> {
     std::io::stdin().read_to_end(&mut input).context("reading the paper")?;
     let paper: Paper = serde_json::from_slice(&input).context("the paper given is not a paper's model")?;
     let pdf = render(&paper, Format::Pdf)?;
-    let mut out = std::io::stdout().lock();
-    out.write_all(&pdf)
-        .and_then(|_| out.flush())
-        .context("writing the PDF")?;
-    Ok(ExitCode::SUCCESS)
+    print_with(|out| out.write_all(&pdf))
 }
