@@ -8,6 +8,11 @@ use std::time::Duration;
 /// hundred thousand risks.
 pub const DEFAULT_IMPORT_BODY_LIMIT: usize = 32 * 1024 * 1024;
 
+/// The default for [`WebConfig::pdf_jobs`]: two PDF papers typeset at once. A large
+/// register's layout takes gigabytes (1.7 GB for 10,000 risks), so the limit is what bounds
+/// a server's peak memory when several are asked for together.
+pub const DEFAULT_PDF_JOBS: usize = 2;
+
 /// The server's settings. Holds no secret: session secrets are random per login and live
 /// (hashed) in the database.
 #[derive(Debug, Clone)]
@@ -34,6 +39,8 @@ pub struct WebConfig {
     /// ([`crate::typeset`]), so that the server does not keep the memory a large paper's
     /// layout takes. `None` typesets in this process.
     pub typesetter: Option<std::path::PathBuf>,
+    /// How many PDF papers are typeset at once; further requests wait their turn.
+    pub pdf_jobs: usize,
 }
 
 impl Default for WebConfig {
@@ -47,6 +54,7 @@ impl Default for WebConfig {
             trust_forwarded_for: false,
             insecure_disable_auth: false,
             typesetter: None,
+            pdf_jobs: DEFAULT_PDF_JOBS,
         }
     }
 }

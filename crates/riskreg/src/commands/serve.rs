@@ -45,6 +45,10 @@ pub struct ServeArgs {
     /// The largest spreadsheet upload accepted by the imports (API and web UI), in bytes.
     #[arg(long, env = "RISKREG_IMPORT_LIMIT", default_value_t = riskreg_web::config::DEFAULT_IMPORT_BODY_LIMIT)]
     pub import_limit: usize,
+    /// How many PDF papers are typeset at once (each of a large register takes gigabytes);
+    /// further requests wait their turn.
+    #[arg(long, env = "RISKREG_PDF_JOBS", default_value_t = riskreg_web::config::DEFAULT_PDF_JOBS)]
+    pub pdf_jobs: usize,
     /// BENCHMARKS ONLY: switch authentication off, so every request acts as an administrator
     /// who sees every register. Refused on any address but loopback.
     #[arg(long, hide = true)]
@@ -62,6 +66,9 @@ impl ServeArgs {
         if !(1..=24 * 30).contains(&self.session_hours) {
             bail!("--session-hours: must be from 1 to 720");
         }
+        if !(1..=64).contains(&self.pdf_jobs) {
+            bail!("--pdf-jobs: must be from 1 to 64");
+        }
         Ok(WebConfig {
             secure_cookies: self.secure_cookies,
             cors_origins: self
@@ -77,6 +84,7 @@ impl ServeArgs {
             insecure_disable_auth: self.insecure_no_auth,
             // This very binary typesets PDF papers as `riskreg typeset-pdf`.
             typesetter: std::env::current_exe().ok(),
+            pdf_jobs: self.pdf_jobs,
         })
     }
 }

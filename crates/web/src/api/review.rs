@@ -557,6 +557,13 @@ async fn meeting_paper(
             .await?;
         paper = paper.with_draft_notes(&findings);
     }
+    // Waiting here, not in the typesetter: a request whose client goes away gives up its
+    // place in the queue without having started anything.
+    let _turn = if format.is_pdf() {
+        Some(state.pdf_jobs.acquire().await.map_err(Error::internal)?)
+    } else {
+        None
+    };
     let bytes = match &state.config.typesetter {
         Some(program) if format.is_pdf() => crate::typeset::pdf_in_child(program, &paper)
             .await

@@ -7,7 +7,7 @@ use std::io::Read;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::helpers::{Req, TestApp, spawn_app};
+use crate::helpers::{Req, TestApp, spawn_app, spawn_app_with};
 
 const AUGUST: &str = "/api/v1/meetings/PANEL/2018-08-10";
 
@@ -29,6 +29,23 @@ async fn paper(app: &TestApp, meeting: &str, query: &str) -> (StatusCode, String
         .to_owned();
     (status, kind, response.bytes().await.expect("body").to_vec())
 }
+
+/// A stand-in typesetter that records how many typesetters were running when it started,
+/// then waits (up to five seconds) until a second one has started, so that any that may run
+/// together do.
+const COUNTING_TYPESETTER: &str = r##"#!/bin/sh
+cat > /dev/null
+dir="$(dirname "$0")"
+touch "$dir/running.$$" "$dir/started.$$"
+ls "$dir" | grep -c '^running' >> "$dir/counts"
+i=0
+while [ "$(ls "$dir" | grep -c '^started')" -lt 2 ] && [ "$i" -lt 50 ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+rm "$dir/running.$$"
+printf '%%PDF-1.7 stand-in'
+"##;
 
 fn docx_document(bytes: &[u8]) -> String {
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a DOCX is a zip");
@@ -314,4 +331,30 @@ async fn bad_proposals_and_decisions_are_refused_and_change_nothing() {
         app.get("/api/v1/proposals/999", "viewer").await.status,
         StatusCode::NOT_FOUND
     );
+}
+
+#[tokio::test]
+async fn pdf_papers_asked_for_together_are_typeset_at_most_pdf_jobs_at_a_time() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let program = dir.path().join("typesetter");
+    std::fs::write(&program, COUNTING_TYPESETTER).expect("write the typesetter");
+    std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let app = spawn_app_with(riskreg_web::WebConfig {
+        typesetter: Some(program),
+        pdf_jobs: 2,
+        ..Default::default()
+    })
+    .await;
+    let pdf = || paper(&app, AUGUST, "?format=pdf");
+    let (a, b, c, d) = tokio::join!(pdf(), pdf(), pdf(), pdf());
+    for (status, kind, bytes) in [a, b, c, d] {
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(kind, "application/pdf");
+        assert_eq!(bytes, b"%PDF-1.7 stand-in");
+    }
+    let counts = std::fs::read_to_string(dir.path().join("counts")).expect("counts");
+    let counts: Vec<u32> = counts.lines().map(|n| n.trim().parse().expect("a count")).collect();
+    assert_eq!(counts.len(), 4, "one typesetter a paper");
+    assert_eq!(counts.iter().max(), Some(&2), "two at a time, never more: {counts:?}");
 }
