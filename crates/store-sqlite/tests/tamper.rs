@@ -3,8 +3,8 @@
 //! cut short, or rewritten with every later hash recomputed), each checked against a head
 //! taken beforehand. Every one must be found, at the position the change implies.
 //!
-//! `RISKREG_TAMPER_MUTATIONS` sets how many (default 10,000) and `RISKREG_TAMPER_SEED`
-//! replays a run; the seed is printed.
+//! `RISKREG_TAMPER_MUTATIONS` sets how many (default 10,000, in two shards run side by
+//! side) and `RISKREG_TAMPER_SEED` replays a run; each shard prints its seed.
 
 use std::collections::BTreeMap;
 
@@ -273,8 +273,9 @@ async fn mutate(conn: &mut SqliteConnection, rng: &mut fastrand::Rng, pristine: 
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_random_single_change_to_the_history_is_found_where_it_was_made() {
+/// How many mutations in all (`RISKREG_TAMPER_MUTATIONS`, default 10,000) and the run's seed
+/// (`RISKREG_TAMPER_SEED`, random unless given).
+fn mutations_and_seed() -> (usize, u64) {
     let mutations: usize = std::env::var("RISKREG_TAMPER_MUTATIONS")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -283,7 +284,34 @@ async fn every_random_single_change_to_the_history_is_found_where_it_was_made() 
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or_else(|| fastrand::u64(..));
-    println!("tamper: seed {seed} (replay with RISKREG_TAMPER_SEED={seed}), {mutations} mutations");
+    (mutations, seed)
+}
+
+// The mutations are made in two shards, each on a database of its own, so that the test
+// runner runs them side by side: one shard is a loop of short, dependent steps that keeps
+// one core busy.
+const SHARDS: usize = 2;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_random_single_change_to_the_history_is_found_where_it_was_made_shard_1() {
+    tamper_shard(0).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_random_single_change_to_the_history_is_found_where_it_was_made_shard_2() {
+    tamper_shard(1).await;
+}
+
+/// Shard `shard` of the run: its share of the mutations, from its own seed derived from the
+/// run's.
+async fn tamper_shard(shard: usize) {
+    let (all, run_seed) = mutations_and_seed();
+    let mutations = all / SHARDS + usize::from(shard < all % SHARDS);
+    let seed = run_seed.wrapping_add(shard as u64);
+    println!(
+        "tamper: shard {} of {SHARDS}: seed {run_seed} (replay with RISKREG_TAMPER_SEED={run_seed}), {mutations} mutations",
+        shard + 1
+    );
     let mut rng = fastrand::Rng::with_seed(seed);
 
     let dir = tempfile::tempdir().expect("temp dir");
@@ -315,11 +343,12 @@ async fn every_random_single_change_to_the_history_is_found_where_it_was_made() 
         let report = verify_chain_against(&store, &head).await.expect("verify");
         let problem = report
             .problem
-            .unwrap_or_else(|| panic!("mutation {n} not detected: {what} (seed {seed})"));
+            .unwrap_or_else(|| panic!("mutation {n} not detected: {what} (seed {run_seed}, shard {})", shard + 1));
         assert_eq!(
             problem.seq,
             Some(expected),
-            "mutation {n}: {what}: reported {problem:?} (seed {seed})"
+            "mutation {n}: {what}: reported {problem:?} (seed {run_seed}, shard {})",
+            shard + 1
         );
         if kind == REWRITE {
             // Why the head is kept outside the database: the chain alone cannot see this.
