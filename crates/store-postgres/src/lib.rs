@@ -8,6 +8,7 @@ mod config;
 mod rows;
 mod tx;
 mod users;
+mod schema;
 
 use std::sync::{Arc, OnceLock};
 
@@ -28,6 +29,7 @@ use crate::rows::{
     EVENT_COLUMNS, Parts, db_err, event_from_row, event_key, issue_from_table_row, risk_from_table_row,
     settings_from_row, stored_event_from_row,
 };
+pub use crate::schema::migrator;
 pub use crate::tx::CHAIN_LOCK;
 
 #[derive(Clone)]
@@ -71,7 +73,7 @@ impl PgStore {
             }
             Err(e) => return Err(StoreError::Other(format!("cannot open {shown}: {e}"))),
         };
-        let migrator = sqlx::migrate!("./migrations");
+        let migrator = schema::migrator();
         let read_only: bool =
             sqlx::query_scalar("SELECT pg_is_in_recovery() OR current_setting('transaction_read_only') = 'on'")
                 .fetch_one(&mut conn)

@@ -7,6 +7,7 @@ mod bulk;
 mod rows;
 mod tx;
 mod users;
+mod schema;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -28,6 +29,7 @@ use crate::rows::{
     Columns, TableRow, VersionRow, db_err, event_from_row, issue_from_table, issue_from_version, register_from_parts,
     register_from_version, risk_from_table, risk_from_version, version_parts,
 };
+pub use crate::schema::migrator;
 
 /// How long a write waits for another writer before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -68,7 +70,7 @@ impl SqliteStore {
             .connect_with(options)
             .await
             .map_err(|e| StoreError::Other(format!("cannot open {url}: {e}")))?;
-        sqlx::migrate!("./migrations")
+        schema::migrator()
             .run(&pool)
             .await
             .map_err(|e| StoreError::Other(format!("cannot migrate {url}: {e}")))?;
