@@ -6,9 +6,9 @@
 
 mod config;
 mod rows;
+mod schema;
 mod tx;
 mod users;
-mod schema;
 
 use std::sync::{Arc, OnceLock};
 

@@ -15,7 +15,11 @@ pub fn migrator() -> Migrator {
         migration(5, "source refs", include_str!("../migrations/0005_source_refs.sql")),
         migration(8, "events as at", include_str!("../migrations/0008_events_as_at.sql")),
         migration(9, "risk totals", include_str!("../migrations/0009_risk_totals.sql")),
-        migration(11, "risk totals per statement", include_str!("../migrations/0011_risk_totals_per_statement.sql")),
+        migration(
+            11,
+            "risk totals per statement",
+            include_str!("../migrations/0011_risk_totals_per_statement.sql"),
+        ),
     ])
 }
 
@@ -23,5 +27,11 @@ pub fn migrator() -> Migrator {
 /// opts it out of a transaction.
 fn migration(version: i64, description: &'static str, sql: &'static str) -> Migration {
     let no_tx = sql.starts_with("-- no-transaction");
-    Migration::new(version, description.into(), MigrationType::Simple, sql.into_sql_str(), no_tx)
+    Migration::new(
+        version,
+        description.into(),
+        MigrationType::Simple,
+        sql.into_sql_str(),
+        no_tx,
+    )
 }

@@ -5,9 +5,9 @@
 mod batch;
 mod bulk;
 mod rows;
+mod schema;
 mod tx;
 mod users;
-mod schema;
 
 use std::path::Path;
 use std::str::FromStr;

@@ -20,7 +20,11 @@ pub fn migrator() -> Migrator {
         migration(5, "source refs", include_str!("../migrations/0005_source_refs.sql")),
         migration(8, "events as at", include_str!("../migrations/0008_events_as_at.sql")),
         migration(9, "risk totals", include_str!("../migrations/0009_risk_totals.sql")),
-        migration(10, "live risks by order", include_str!("../migrations/0010_live_risks_by_order.sql")),
+        migration(
+            10,
+            "live risks by order",
+            include_str!("../migrations/0010_live_risks_by_order.sql"),
+        ),
     ])
 }
 
@@ -28,5 +32,11 @@ pub fn migrator() -> Migrator {
 /// opts it out of a transaction.
 fn migration(version: i64, description: &'static str, sql: &'static str) -> Migration {
     let no_tx = sql.starts_with("-- no-transaction");
-    Migration::new(version, description.into(), MigrationType::Simple, sql.into_sql_str(), no_tx)
+    Migration::new(
+        version,
+        description.into(),
+        MigrationType::Simple,
+        sql.into_sql_str(),
+        no_tx,
+    )
 }

@@ -341,9 +341,12 @@ async fn tamper_shard(shard: usize) {
     for n in 0..mutations {
         let Mutation { kind, what, expected } = mutate(&mut conn, &mut rng, &pristine, n).await;
         let report = verify_chain_against(&store, &head).await.expect("verify");
-        let problem = report
-            .problem
-            .unwrap_or_else(|| panic!("mutation {n} not detected: {what} (seed {run_seed}, shard {})", shard + 1));
+        let problem = report.problem.unwrap_or_else(|| {
+            panic!(
+                "mutation {n} not detected: {what} (seed {run_seed}, shard {})",
+                shard + 1
+            )
+        });
         assert_eq!(
             problem.seq,
             Some(expected),
