@@ -148,15 +148,21 @@ impl PgStore {
     ) -> StoreResult<Vec<PgRow>> {
         // With a register, each record's newest version as at `as_at` comes from the
         // events_as_at index (migration 0008) and only those versions' rows are read, rather
-        // than every past version's body being sorted.
+        // than every past version's body being sorted. Each is read by its own index lookup
+        // (the LATERAL subquery, kept apart by `OFFSET 0`): once the table has been analysed
+        // the planner cannot tell that every (key, newest version) pair matches one row, and
+        // would hash-join against a scan of every event instead (2x slower at 100,000
+        // events, and growing with the history).
         let sql = match register {
             Some(_) => {
                 "SELECT e.record_key, e.version, e.at, e.actor, e.after::text AS after
                  FROM (SELECT record_key, MAX(version) AS version FROM events
                        WHERE register = $2 AND record_type = $1 AND at <= $3
                        GROUP BY record_key) AS m
-                 JOIN events AS e
-                   ON e.record_type = $1 AND e.record_key = m.record_key AND e.version = m.version"
+                 CROSS JOIN LATERAL (
+                     SELECT record_key, version, at, actor, after FROM events
+                     WHERE record_type = $1 AND record_key = m.record_key AND version = m.version
+                     OFFSET 0) AS e"
             }
             None => {
                 "SELECT DISTINCT ON (record_key) record_key, version, at, actor, after::text AS after
