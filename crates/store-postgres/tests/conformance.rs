@@ -20,6 +20,21 @@ async fn postgres_conforms() {
     riskreg_store::conformance::run_all(|| async { Arc::new(server.fresh_store().await) as Arc<dyn Store> }).await;
 }
 
+/// Every connection riskreg opens has its lock timeout and runs without JIT compilation.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_have_the_lock_timeout_and_no_jit() {
+    let Some(server) = TestServer::from_env("PostgreSQL session settings").await else {
+        return;
+    };
+    let store = server.fresh_store().await;
+    let (lock_timeout, jit): (String, String) =
+        sqlx::query_as("SELECT current_setting('lock_timeout'), current_setting('jit')")
+            .fetch_one(store.pool())
+            .await
+            .expect("settings");
+    assert_eq!((lock_timeout.as_str(), jit.as_str()), ("30s", "off"));
+}
+
 /// Two pools on one database stand for two `riskreg serve` processes: writing at once, with
 /// no expected versions to make them conflict, every write must land and the chain stay
 /// one unbroken line, because each transaction waits for the chain lock before reading
