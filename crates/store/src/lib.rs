@@ -11,6 +11,7 @@ pub mod error;
 pub mod event;
 pub mod exchange;
 pub mod lint;
+pub mod migrations;
 pub mod review;
 pub mod sessions;
 pub mod sheet_import;
